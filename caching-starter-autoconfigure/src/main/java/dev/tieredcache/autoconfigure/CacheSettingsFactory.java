@@ -1,0 +1,122 @@
+package dev.tieredcache.autoconfigure;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.util.unit.DataSize;
+
+import dev.tieredcache.autoconfigure.TieredCacheProperties.CacheSpec;
+import dev.tieredcache.cache.CacheSettings;
+
+/**
+ * Turns {@code tiered-cache.defaults} and {@code tiered-cache.caches.<name>} into the
+ * effective {@link CacheSettings} of each cache: a cache's own setting, else the
+ * configured default, else the built-in default. Invalid values fail with an
+ * {@link InvalidConfigurationPropertyValueException} that names the property.
+ */
+final class CacheSettingsFactory implements Function<String, CacheSettings> {
+
+	private static final String PREFIX = "tiered-cache.";
+
+	private final TieredCacheProperties properties;
+
+	CacheSettingsFactory(TieredCacheProperties properties) {
+		this.properties = properties;
+	}
+
+	/** Checks the defaults and every configured cache, so errors surface at start-up. */
+	void validateAll() {
+		apply(null);
+		this.properties.getCaches().keySet().forEach(this::apply);
+	}
+
+	@Override
+	public CacheSettings apply(@Nullable String name) {
+		CacheSpec spec = (name != null) ? this.properties.getCaches().get(name) : null;
+		CacheSpec defaults = this.properties.getDefaults();
+		String path = (spec != null) ? PREFIX + "caches." + name + "." : PREFIX + "defaults.";
+		CacheSettings builtIn = CacheSettings.DEFAULTS;
+		Resolver r = new Resolver(spec, defaults, path);
+		Duration ttl = r.positive("ttl", CacheSpec::getTtl, builtIn.ttl());
+		double jitter = r.pick("jitter", CacheSpec::getJitter, builtIn.jitter());
+		if (jitter < 0 || jitter > 1) {
+			throw new InvalidConfigurationPropertyValueException(r.source("jitter", CacheSpec::getJitter), jitter,
+					"Jitter must be between 0 and 1");
+		}
+		Duration nullTtl = r.notNegative("null-ttl", CacheSpec::getNullTtl, builtIn.nullTtl());
+		Duration swr = r.notNegative("stale-while-revalidate", CacheSpec::getStaleWhileRevalidate,
+				builtIn.staleWhileRevalidate());
+		DataSize maxValueSize = r.pick("max-value-size", CacheSpec::getMaxValueSize,
+				DataSize.ofBytes(builtIn.maxValueSize()));
+		if (maxValueSize.toBytes() <= 0) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("max-value-size", CacheSpec::getMaxValueSize), maxValueSize, "Must be positive");
+		}
+		boolean localEnabled = r.pick("local.enabled", (s) -> s.getLocal().getEnabled(), builtIn.localEnabled());
+		Duration localTtl = r.positive("local.ttl", (s) -> s.getLocal().getTtl(), builtIn.localTtl());
+		if (localEnabled && localTtl.compareTo(ttl) > 0) {
+			throw new InvalidConfigurationPropertyValueException(r.source("local.ttl", (s) -> s.getLocal().getTtl()),
+					localTtl, "The local (L1) TTL must not be longer than the Redis TTL (" + ttl + ")");
+		}
+		long maximumSize = r.pick("local.maximum-size", (s) -> s.getLocal().getMaximumSize(),
+				builtIn.localMaximumSize());
+		if (maximumSize < 0) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("local.maximum-size", (s) -> s.getLocal().getMaximumSize()), maximumSize,
+					"Must not be negative");
+		}
+		boolean stampede = r.pick("stampede.enabled", (s) -> s.getStampede().getEnabled(), builtIn.stampedeEnabled());
+		Duration lease = r.positive("stampede.lease", (s) -> s.getStampede().getLease(), builtIn.lease());
+		Duration waitTimeout = r.notNegative("stampede.wait-timeout", (s) -> s.getStampede().getWaitTimeout(),
+				builtIn.waitTimeout());
+		double beta = r.pick("early-refresh.beta", (s) -> s.getEarlyRefresh().getBeta(), builtIn.earlyRefreshBeta());
+		if (beta < 0) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("early-refresh.beta", (s) -> s.getEarlyRefresh().getBeta()), beta, "Must not be negative");
+		}
+		return new CacheSettings(ttl, jitter, nullTtl, swr, maxValueSize.toBytes(), localEnabled, localTtl,
+				maximumSize, stampede, lease, waitTimeout, beta);
+	}
+
+	/** Picks a setting from the cache, the defaults or the built-in value. */
+	private record Resolver(@Nullable CacheSpec spec, CacheSpec defaults, String path) {
+
+		<T> T pick(String property, Function<CacheSpec, @Nullable T> getter, T builtIn) {
+			T own = (this.spec != null) ? getter.apply(this.spec) : null;
+			if (own != null) {
+				return own;
+			}
+			T inherited = getter.apply(this.defaults);
+			return (inherited != null) ? inherited : builtIn;
+		}
+
+		/** Returns the full name of the property the value came from. */
+		String source(String property, Function<CacheSpec, ?> getter) {
+			boolean own = this.spec != null && getter.apply(this.spec) != null;
+			return own ? this.path + property : PREFIX + "defaults." + property;
+		}
+
+		Duration notNegative(String property, Function<CacheSpec, @Nullable Duration> getter, Duration builtIn) {
+			Duration value = pick(property, getter, builtIn);
+			if (value.isNegative()) {
+				throw new InvalidConfigurationPropertyValueException(source(property, getter), value,
+						"Must not be negative");
+			}
+			return value;
+		}
+
+		Duration positive(String property, Function<CacheSpec, @Nullable Duration> getter, Duration builtIn) {
+			Duration value = pick(property, getter, builtIn);
+			if (value.isNegative() || value.isZero()) {
+				throw new InvalidConfigurationPropertyValueException(source(property, getter), value,
+						"Must be positive");
+			}
+			return value;
+		}
+
+	}
+
+}

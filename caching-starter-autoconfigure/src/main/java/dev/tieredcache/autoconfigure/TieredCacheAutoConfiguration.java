@@ -1,0 +1,196 @@
+package dev.tieredcache.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ForkJoinPool;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.cache.CacheManager;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.util.backoff.FixedBackOff;
+
+import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.cache.CacheServices;
+import dev.tieredcache.cache.DefaultTieredCacheOperations;
+import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.interceptor.CacheOperationSource;
+import dev.tieredcache.interceptor.TieredCacheAdvisor;
+import dev.tieredcache.interceptor.TieredCacheInterceptor;
+import dev.tieredcache.redis.CircuitBreaker;
+import dev.tieredcache.redis.CoordinationStatistics;
+import dev.tieredcache.redis.InvalidationSubscriber;
+import dev.tieredcache.redis.LoadWaiters;
+import dev.tieredcache.redis.RedisCommandExecutor;
+import dev.tieredcache.redis.RedisKeyLayout;
+import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
+import dev.tieredcache.redis.RedisStore;
+import dev.tieredcache.redis.VersionTracker;
+import dev.tieredcache.serialization.AllowListJsonSerializer;
+import dev.tieredcache.serialization.EntryCodec;
+
+/**
+ * Auto-configuration of the tiered cache: a {@link TieredCacheManager} as the application's
+ * {@code cacheManager} (Caffeine L1 in front of Redis L2, on the application's own Lettuce
+ * connection), the invalidation subscription, {@link TieredCacheOperations} and the advice
+ * behind the cache annotations.
+ *
+ * <p>Runs after Spring Boot's Redis auto-configuration, whose connection factory it uses,
+ * and before its cache auto-configuration, which backs off once a {@link CacheManager}
+ * exists. Backs off itself when the application defines its own {@code CacheManager}.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+		beforeName = "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration")
+@ConditionalOnClass({ LettuceConnectionFactory.class, Caffeine.class })
+@ConditionalOnBean(LettuceConnectionFactory.class)
+@ConditionalOnMissingBean(CacheManager.class)
+@ConditionalOnProperty(prefix = "tiered-cache", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(TieredCacheProperties.class)
+public final class TieredCacheAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	CoordinationStatistics tieredCacheCoordinationStatistics() {
+		return new CoordinationStatistics();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisCommandExecutor tieredCacheRedisExecutor(LettuceConnectionFactory connectionFactory,
+			TieredCacheProperties properties, CoordinationStatistics statistics) {
+		TieredCacheProperties.Redis redis = properties.getRedis();
+		requirePositive("tiered-cache.redis.command-timeout", redis.getCommandTimeout());
+		requirePositive("tiered-cache.redis.circuit-open-duration", redis.getCircuitOpenDuration());
+		if (redis.getCircuitFailureThreshold() < 1) {
+			throw new InvalidConfigurationPropertyValueException("tiered-cache.redis.circuit-failure-threshold",
+					redis.getCircuitFailureThreshold(), "Must be at least 1");
+		}
+		return new RedisCommandExecutor(connectionFactory, redis.getCommandTimeout(),
+				new CircuitBreaker(redis.getCircuitFailureThreshold(), redis.getCircuitOpenDuration()), statistics);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TieredCacheExecutors tieredCacheExecutors(TieredCacheProperties properties) {
+		TieredCacheProperties.Refresh refresh = properties.getRefresh();
+		if (refresh.getThreads() < 1) {
+			throw new InvalidConfigurationPropertyValueException("tiered-cache.refresh.threads", refresh.getThreads(),
+					"Must be at least 1");
+		}
+		return new TieredCacheExecutors(refresh.getThreads(), refresh.getQueueCapacity());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(CacheManager.class)
+	TieredCacheManager cacheManager(TieredCacheProperties properties, RedisCommandExecutor executor,
+			TieredCacheExecutors executors, CoordinationStatistics statistics, BeanFactory beanFactory) {
+		RedisKeyLayout layout = keyLayout(properties.getKeyPrefix());
+		Duration versionTtl = properties.getVersions().getTtl();
+		requirePositive("tiered-cache.versions.ttl", versionTtl);
+		requirePositive("tiered-cache.versions.refresh-interval", properties.getVersions().getRefreshInterval());
+		RedisStore store = new RedisStore(executor, layout, UUID.randomUUID().toString(), versionTtl);
+		Duration refresh = properties.getVersions().getRefreshInterval();
+		CacheServices services = new CacheServices(store,
+				new EntryCodec(new AllowListJsonSerializer(allowedPackages(properties, beanFactory))),
+				new VersionTracker(store, VersionKind.TAG, refresh, ForkJoinPool.commonPool()),
+				new VersionTracker(store, VersionKind.GROUP, refresh, ForkJoinPool.commonPool()),
+				new VersionTracker(store, VersionKind.EPOCH, refresh, ForkJoinPool.commonPool()), new LoadWaiters(),
+				executors.refresh(), executors.async(), System::currentTimeMillis);
+		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
+		settings.validateAll();
+		TieredCacheManager manager = new TieredCacheManager(settings, properties.getCaches().keySet(),
+				properties.isDynamic(), services, statistics);
+		executor.onReconnect(manager::forgetLocalState);
+		return manager;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "tieredCacheListenerContainer")
+	RedisMessageListenerContainer tieredCacheListenerContainer(LettuceConnectionFactory connectionFactory,
+			TieredCacheManager manager, TieredCacheProperties properties) {
+		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+		container.setConnectionFactory(connectionFactory);
+		container.setRecoveryBackoff(new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS));
+		InvalidationSubscriber subscriber = new InvalidationSubscriber(manager.getServices().store().instanceId(),
+				manager);
+		container.addMessageListener(subscriber, new ChannelTopic(properties.getKeyPrefix() + "invalidation"));
+		return container;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TieredCacheOperations tieredCacheOperations(TieredCacheManager manager) {
+		return new DefaultTieredCacheOperations(manager);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	static CacheOperationSource tieredCacheOperationSource() {
+		return new CacheOperationSource();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TieredCacheAdvisor tieredCacheAdvisor(ObjectProvider<TieredCacheInterceptor> interceptor,
+			CacheOperationSource source, TieredCacheProperties properties) {
+		return new TieredCacheAdvisor(interceptor.getObject(), source, properties.getInterceptor().getOrder());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TieredCacheInterceptor tieredCacheInterceptor(CacheOperationSource source, TieredCacheManager manager,
+			TieredCacheOperations operations, TieredCacheExecutors executors, BeanFactory beanFactory) {
+		return new TieredCacheInterceptor(source, manager, operations, beanFactory, executors.async());
+	}
+
+	private static RedisKeyLayout keyLayout(String prefix) {
+		if (prefix == null || prefix.isEmpty()) {
+			throw new InvalidConfigurationPropertyValueException("tiered-cache.key-prefix", prefix,
+					"The key prefix must not be empty");
+		}
+		if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+			throw new InvalidConfigurationPropertyValueException("tiered-cache.key-prefix", prefix,
+					"The key prefix must not contain braces: they would pin every key to one Redis Cluster slot");
+		}
+		return new RedisKeyLayout(prefix);
+	}
+
+	private static List<String> allowedPackages(TieredCacheProperties properties, BeanFactory beanFactory) {
+		List<String> allowed = new ArrayList<>(properties.getSerialization().getAllowedPackages());
+		if (allowed.isEmpty()) {
+			allowed.add("java");
+			if (AutoConfigurationPackages.has(beanFactory)) {
+				allowed.addAll(AutoConfigurationPackages.get(beanFactory));
+			}
+		}
+		for (String name : allowed) {
+			if (name == null || name.isBlank()) {
+				throw new InvalidConfigurationPropertyValueException("tiered-cache.serialization.allowed-packages",
+						allowed, "Package names must not be empty");
+			}
+		}
+		return allowed;
+	}
+
+	private static void requirePositive(String property, Duration value) {
+		if (value == null || value.isNegative() || value.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(property, value, "Must be positive");
+		}
+	}
+
+}

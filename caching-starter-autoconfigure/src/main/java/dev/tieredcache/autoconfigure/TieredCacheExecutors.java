@@ -1,0 +1,55 @@
+package dev.tieredcache.autoconfigure;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * The threads of the tiered cache: a small bounded pool for background refreshes (which
+ * drops work when full: the entry is then refreshed by a later read or reloaded on
+ * expiry), and an elastic pool for the loads of {@code CompletableFuture} callers. Both
+ * use daemon threads and stop with the application context.
+ */
+public final class TieredCacheExecutors implements DisposableBean {
+
+	private final ThreadPoolExecutor refresh;
+
+	private final ThreadPoolExecutor async;
+
+	TieredCacheExecutors(int refreshThreads, int refreshQueueCapacity) {
+		this.refresh = new ThreadPoolExecutor(refreshThreads, refreshThreads, 60, TimeUnit.SECONDS,
+				new ArrayBlockingQueue<>(Math.max(1, refreshQueueCapacity)), daemon("tiered-cache-refresh-"),
+				new ThreadPoolExecutor.AbortPolicy());
+		this.refresh.allowCoreThreadTimeOut(true);
+		this.async = new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+				daemon("tiered-cache-async-"), new ThreadPoolExecutor.CallerRunsPolicy());
+	}
+
+	private static CustomizableThreadFactory daemon(String prefix) {
+		CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
+		factory.setDaemon(true);
+		return factory;
+	}
+
+	/** Returns the executor of background refreshes. */
+	public ExecutorService refresh() {
+		return this.refresh;
+	}
+
+	/** Returns the executor of asynchronous loads. */
+	public ExecutorService async() {
+		return this.async;
+	}
+
+	@Override
+	public void destroy() {
+		this.refresh.shutdownNow();
+		this.async.shutdownNow();
+	}
+
+}

@@ -1,0 +1,495 @@
+package dev.tieredcache.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of the tiered cache, bound from {@code tiered-cache.*}.
+ *
+ * <p>Per-cache settings live under {@code caches.<name>}; any setting a cache leaves out
+ * is taken from {@code defaults}, and any setting {@code defaults} leaves out from the
+ * built-in default shown in the README.
+ *
+ * @author Tiered Cache Starter
+ */
+@ConfigurationProperties("tiered-cache")
+public class TieredCacheProperties {
+
+	/**
+	 * Whether the tiered cache is enabled.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Prefix of every Redis key and channel the starter uses; separates applications and
+	 * environments that share one Redis.
+	 */
+	private String keyPrefix = "tiered-cache:";
+
+	/**
+	 * Whether a cache that is not listed under "caches" is created on first use with the
+	 * defaults. When false, using an unknown cache name fails.
+	 */
+	private boolean dynamic = true;
+
+	/**
+	 * Settings applied to every cache unless the cache overrides them.
+	 */
+	@NestedConfigurationProperty
+	private CacheSpec defaults = new CacheSpec();
+
+	/**
+	 * Per-cache settings, keyed by cache name.
+	 */
+	private Map<String, CacheSpec> caches = new LinkedHashMap<>();
+
+	private final Redis redis = new Redis();
+
+	private final Serialization serialization = new Serialization();
+
+	private final Versions versions = new Versions();
+
+	private final Interceptor interceptor = new Interceptor();
+
+	private final Refresh refresh = new Refresh();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+	public boolean isDynamic() {
+		return this.dynamic;
+	}
+
+	public void setDynamic(boolean dynamic) {
+		this.dynamic = dynamic;
+	}
+
+	public CacheSpec getDefaults() {
+		return this.defaults;
+	}
+
+	public void setDefaults(CacheSpec defaults) {
+		this.defaults = defaults;
+	}
+
+	public Map<String, CacheSpec> getCaches() {
+		return this.caches;
+	}
+
+	public void setCaches(Map<String, CacheSpec> caches) {
+		this.caches = caches;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
+	}
+
+	public Serialization getSerialization() {
+		return this.serialization;
+	}
+
+	public Versions getVersions() {
+		return this.versions;
+	}
+
+	public Interceptor getInterceptor() {
+		return this.interceptor;
+	}
+
+	public Refresh getRefresh() {
+		return this.refresh;
+	}
+
+	/**
+	 * Settings of one cache (or of the defaults). A setting left unset inherits.
+	 */
+	public static class CacheSpec {
+
+		/**
+		 * Time to live of an entry in Redis (L2).
+		 */
+		private Duration ttl;
+
+		/**
+		 * Random stretch applied to every TTL, as a fraction between 0 and 1: 0.1 makes each
+		 * TTL 0 to 10% longer, so that entries written together do not expire together.
+		 */
+		private Double jitter;
+
+		/**
+		 * How long a null result is cached (negative caching). 0 caches no nulls.
+		 */
+		private Duration nullTtl;
+
+		/**
+		 * How long an entry past its TTL is still served while one background refresh
+		 * replaces it. 0 disables stale-while-revalidate.
+		 */
+		private Duration staleWhileRevalidate;
+
+		/**
+		 * Largest serialized value stored in Redis; larger values are kept out of L2 and
+		 * counted.
+		 */
+		private DataSize maxValueSize;
+
+		@NestedConfigurationProperty
+		private final Local local = new Local();
+
+		@NestedConfigurationProperty
+		private final Stampede stampede = new Stampede();
+
+		@NestedConfigurationProperty
+		private final EarlyRefresh earlyRefresh = new EarlyRefresh();
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public Double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(Double jitter) {
+			this.jitter = jitter;
+		}
+
+		public Duration getNullTtl() {
+			return this.nullTtl;
+		}
+
+		public void setNullTtl(Duration nullTtl) {
+			this.nullTtl = nullTtl;
+		}
+
+		public Duration getStaleWhileRevalidate() {
+			return this.staleWhileRevalidate;
+		}
+
+		public void setStaleWhileRevalidate(Duration staleWhileRevalidate) {
+			this.staleWhileRevalidate = staleWhileRevalidate;
+		}
+
+		public DataSize getMaxValueSize() {
+			return this.maxValueSize;
+		}
+
+		public void setMaxValueSize(DataSize maxValueSize) {
+			this.maxValueSize = maxValueSize;
+		}
+
+		public Local getLocal() {
+			return this.local;
+		}
+
+		public Stampede getStampede() {
+			return this.stampede;
+		}
+
+		public EarlyRefresh getEarlyRefresh() {
+			return this.earlyRefresh;
+		}
+
+	}
+
+	/**
+	 * In-process (Caffeine) tier settings of a cache.
+	 */
+	public static class Local {
+
+		/**
+		 * Whether the in-process tier (L1) is used.
+		 */
+		private Boolean enabled;
+
+		/**
+		 * Time to live of an entry in the in-process tier; bounds how stale an instance can
+		 * be when an invalidation message is lost. Never longer than the Redis TTL.
+		 */
+		private Duration ttl;
+
+		/**
+		 * Maximum number of entries held in the in-process tier.
+		 */
+		private Long maximumSize;
+
+		public Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public Long getMaximumSize() {
+			return this.maximumSize;
+		}
+
+		public void setMaximumSize(Long maximumSize) {
+			this.maximumSize = maximumSize;
+		}
+
+	}
+
+	/**
+	 * Stampede protection settings of a cache.
+	 */
+	public static class Stampede {
+
+		/**
+		 * Whether concurrent misses on one key across instances are coordinated by a Redis
+		 * lock, so that only one of them runs the loader.
+		 */
+		private Boolean enabled;
+
+		/**
+		 * Lease of the loader's Redis lock: if its holder dies, another instance takes over
+		 * after this long.
+		 */
+		private Duration lease;
+
+		/**
+		 * Longest time a caller waits for another instance's load before loading by itself.
+		 */
+		private Duration waitTimeout;
+
+		public Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getLease() {
+			return this.lease;
+		}
+
+		public void setLease(Duration lease) {
+			this.lease = lease;
+		}
+
+		public Duration getWaitTimeout() {
+			return this.waitTimeout;
+		}
+
+		public void setWaitTimeout(Duration waitTimeout) {
+			this.waitTimeout = waitTimeout;
+		}
+
+	}
+
+	/**
+	 * Probabilistic early refresh (XFetch) settings of a cache.
+	 */
+	public static class EarlyRefresh {
+
+		/**
+		 * XFetch beta: 0 disables early refresh; 1 is the usual choice; larger values refresh
+		 * earlier.
+		 */
+		private Double beta;
+
+		public Double getBeta() {
+			return this.beta;
+		}
+
+		public void setBeta(Double beta) {
+			this.beta = beta;
+		}
+
+	}
+
+	/**
+	 * How the starter talks to Redis.
+	 */
+	public static class Redis {
+
+		/**
+		 * Longest time a cache operation waits for Redis before it is treated as failed and
+		 * the caller falls back to L1 or the loader.
+		 */
+		private Duration commandTimeout = Duration.ofMillis(500);
+
+		/**
+		 * Number of consecutive Redis failures that open the circuit, after which L2 is
+		 * skipped until Redis answers again.
+		 */
+		private int circuitFailureThreshold = 3;
+
+		/**
+		 * How long the circuit stays open before Redis is probed again.
+		 */
+		private Duration circuitOpenDuration = Duration.ofSeconds(2);
+
+		public Duration getCommandTimeout() {
+			return this.commandTimeout;
+		}
+
+		public void setCommandTimeout(Duration commandTimeout) {
+			this.commandTimeout = commandTimeout;
+		}
+
+		public int getCircuitFailureThreshold() {
+			return this.circuitFailureThreshold;
+		}
+
+		public void setCircuitFailureThreshold(int circuitFailureThreshold) {
+			this.circuitFailureThreshold = circuitFailureThreshold;
+		}
+
+		public Duration getCircuitOpenDuration() {
+			return this.circuitOpenDuration;
+		}
+
+		public void setCircuitOpenDuration(Duration circuitOpenDuration) {
+			this.circuitOpenDuration = circuitOpenDuration;
+		}
+
+	}
+
+	/**
+	 * How values are serialized into Redis.
+	 */
+	public static class Serialization {
+
+		/**
+		 * Packages whose classes may be read back from Redis (their sub-packages too).
+		 * Defaults to the application's own packages (those of its
+		 * {@code @SpringBootApplication}) plus {@code java.*}.
+		 */
+		private List<String> allowedPackages = new ArrayList<>();
+
+		public List<String> getAllowedPackages() {
+			return this.allowedPackages;
+		}
+
+		public void setAllowedPackages(List<String> allowedPackages) {
+			this.allowedPackages = allowedPackages;
+		}
+
+	}
+
+	/**
+	 * How tag, group and cache versions are tracked.
+	 */
+	public static class Versions {
+
+		/**
+		 * How often a version held in memory is re-read from Redis in the background, as a
+		 * safety net for a lost invalidation message.
+		 */
+		private Duration refreshInterval = Duration.ofSeconds(5);
+
+		/**
+		 * How long a version key lives in Redis after its last change; a lost version comes
+		 * back larger than before, never smaller.
+		 */
+		private Duration ttl = Duration.ofDays(7);
+
+		public Duration getRefreshInterval() {
+			return this.refreshInterval;
+		}
+
+		public void setRefreshInterval(Duration refreshInterval) {
+			this.refreshInterval = refreshInterval;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+	}
+
+	/**
+	 * Settings of the annotation interceptor.
+	 */
+	public static class Interceptor {
+
+		/**
+		 * Order of the caching advice. The default runs it outside {@code @Transactional}
+		 * and Spring's own cache advice, so that a cache hit opens no transaction.
+		 */
+		private int order = dev.tieredcache.interceptor.TieredCacheAdvisor.DEFAULT_ORDER;
+
+		public int getOrder() {
+			return this.order;
+		}
+
+		public void setOrder(int order) {
+			this.order = order;
+		}
+
+	}
+
+	/**
+	 * Settings of background refreshes (early refresh and stale-while-revalidate).
+	 */
+	public static class Refresh {
+
+		/**
+		 * Number of threads that run background refreshes.
+		 */
+		private int threads = 2;
+
+		/**
+		 * Number of background refreshes that may wait for a thread; more are dropped and
+		 * the entry is refreshed by a later read or loaded on expiry.
+		 */
+		private int queueCapacity = 256;
+
+		public int getThreads() {
+			return this.threads;
+		}
+
+		public void setThreads(int threads) {
+			this.threads = threads;
+		}
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
+	}
+
+}

@@ -1,0 +1,110 @@
+package dev.tieredcache.cache;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.Cache;
+
+/**
+ * One cached value with the metadata both tiers keep beside it. Immutable; it is its own
+ * {@link Cache.ValueWrapper}, so a hit allocates no wrapper.
+ *
+ * <p>An entry is <em>fresh</em> until {@code expiresAt}, then <em>stale</em> (served only by
+ * stale-while-revalidate) until {@code staleUntil}. Tags carry the version each tag had when
+ * the load that produced the value began; an entry whose tag has moved on since is treated
+ * as absent.
+ */
+public final class CacheEntry implements Cache.ValueWrapper {
+
+	static final String[] NO_TAGS = new String[0];
+
+	static final long[] NO_VERSIONS = new long[0];
+
+	private final @Nullable Object value;
+
+	private final long writtenAt;
+
+	private final long expiresAt;
+
+	private final long staleUntil;
+
+	private final int loadMillis;
+
+	private final String[] tags;
+
+	private final long[] tagVersions;
+
+	/**
+	 * Creates an entry.
+	 * @param value the value, or null for a cached null
+	 * @param writtenAt when it was written, epoch milliseconds
+	 * @param expiresAt when it stops being fresh, epoch milliseconds
+	 * @param staleUntil until when it may be served stale, epoch milliseconds
+	 * @param loadMillis how long the load that produced it took (XFetch's delta)
+	 * @param tags its tags, never null
+	 * @param tagVersions the version of each tag when its load began
+	 */
+	public CacheEntry(@Nullable Object value, long writtenAt, long expiresAt, long staleUntil, int loadMillis,
+			String[] tags, long[] tagVersions) {
+		this.value = value;
+		this.writtenAt = writtenAt;
+		this.expiresAt = expiresAt;
+		this.staleUntil = staleUntil;
+		this.loadMillis = loadMillis;
+		this.tags = tags;
+		this.tagVersions = tagVersions;
+	}
+
+	@Override
+	public @Nullable Object get() {
+		return this.value;
+	}
+
+	public long writtenAt() {
+		return this.writtenAt;
+	}
+
+	public long expiresAt() {
+		return this.expiresAt;
+	}
+
+	public long staleUntil() {
+		return this.staleUntil;
+	}
+
+	public int loadMillis() {
+		return this.loadMillis;
+	}
+
+	public String[] tags() {
+		return this.tags;
+	}
+
+	public long[] tagVersions() {
+		return this.tagVersions;
+	}
+
+	/**
+	 * Whether the entry is still fresh at the given time.
+	 * @param now epoch milliseconds
+	 * @return whether it has not expired
+	 */
+	public boolean isFresh(long now) {
+		return now < this.expiresAt;
+	}
+
+	/**
+	 * Whether the entry may still be served stale at the given time.
+	 * @param now epoch milliseconds
+	 * @return whether it is within its stale-while-revalidate window
+	 */
+	public boolean isServableStale(long now) {
+		return now < this.staleUntil;
+	}
+
+	@Override
+	public String toString() {
+		// Never the value: entries may reach logs.
+		return "CacheEntry[expiresAt=" + this.expiresAt + ", tags=" + this.tags.length + "]";
+	}
+
+}

@@ -1,0 +1,28 @@
+package dev.tieredcache.cache;
+
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+
+import dev.tieredcache.redis.LoadWaiters;
+import dev.tieredcache.redis.RedisStore;
+import dev.tieredcache.redis.VersionTracker;
+import dev.tieredcache.serialization.EntryCodec;
+
+/**
+ * What every {@link TieredCache} of one manager shares: the Redis tier, the envelope codec,
+ * the version trackers, the waiters of cross-instance loads, the executors and the clock.
+ *
+ * @param store the Redis tier
+ * @param codec the envelope codec
+ * @param tags current tag versions
+ * @param groups current versioned-group versions
+ * @param epochs current cache epochs
+ * @param waiters callers waiting on another instance's load
+ * @param refreshExecutor runs early and stale-while-revalidate refreshes; may reject
+ * @param asyncExecutor runs loads for {@code CompletableFuture} callers
+ * @param clock wall clock in epoch milliseconds (injectable for tests)
+ */
+public record CacheServices(RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
+		VersionTracker epochs, LoadWaiters waiters, Executor refreshExecutor, Executor asyncExecutor,
+		LongSupplier clock) {
+}

@@ -1,0 +1,67 @@
+package dev.tieredcache.cache;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.springframework.util.Assert;
+
+/**
+ * Effective, immutable settings of one {@link TieredCache}. Built from configuration by
+ * the auto-configuration; {@link #DEFAULTS} holds the built-in values.
+ *
+ * @param ttl time to live of an entry in Redis (L2)
+ * @param jitter random stretch of every TTL, a fraction between 0 and 1
+ * @param nullTtl how long a null is cached; zero caches no nulls
+ * @param staleWhileRevalidate how long an expired entry is still served while it is
+ * refreshed; zero disables it
+ * @param maxValueSize largest serialized value stored in Redis, in bytes
+ * @param localEnabled whether the in-process tier (L1) is used
+ * @param localTtl time to live of an entry in L1
+ * @param localMaximumSize maximum number of entries in L1
+ * @param stampedeEnabled whether misses are coordinated across instances by a Redis lock
+ * @param lease lease of the loader's Redis lock
+ * @param waitTimeout longest wait for another instance's load
+ * @param earlyRefreshBeta XFetch beta; zero disables early refresh
+ */
+public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
+		long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
+		boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta) {
+
+	/** The built-in defaults, used for whatever the configuration leaves out. */
+	public static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1,
+			Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, true, Duration.ofMinutes(1), 10_000, true,
+			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0);
+
+	public CacheSettings {
+		Assert.notNull(ttl, "ttl must not be null");
+		Assert.notNull(nullTtl, "nullTtl must not be null");
+		Assert.notNull(staleWhileRevalidate, "staleWhileRevalidate must not be null");
+		Assert.notNull(localTtl, "localTtl must not be null");
+		Assert.notNull(lease, "lease must not be null");
+		Assert.notNull(waitTimeout, "waitTimeout must not be null");
+	}
+
+	/**
+	 * Returns the TTL stretched by a random part of {@link #jitter()}.
+	 * @param base the TTL to stretch
+	 * @return the jittered TTL in milliseconds, at least 1
+	 */
+	public long jitteredMillis(Duration base) {
+		long millis = Math.max(1, base.toMillis());
+		if (this.jitter <= 0) {
+			return millis;
+		}
+		return millis + (long) (millis * this.jitter * ThreadLocalRandom.current().nextDouble());
+	}
+
+	/**
+	 * Returns the TTL an entry gets in L2, before jitter: {@link #nullTtl()} for nulls,
+	 * {@link #ttl()} otherwise.
+	 * @param nullValue whether the value is null
+	 * @return the base TTL
+	 */
+	public Duration baseTtl(boolean nullValue) {
+		return nullValue ? this.nullTtl : this.ttl;
+	}
+
+}

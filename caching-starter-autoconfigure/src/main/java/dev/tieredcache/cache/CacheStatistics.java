@@ -1,0 +1,227 @@
+package dev.tieredcache.cache;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one {@link TieredCache}, kept with {@link LongAdder}s so that recording on the
+ * hot path is cheap and contention-free. Meters and the actuator endpoint read them; they
+ * never reset.
+ */
+public final class CacheStatistics {
+
+	/** A tier of the cache. */
+	public enum Tier {
+
+		/** The in-process Caffeine tier. */
+		L1,
+		/** The Redis tier. */
+		L2;
+
+		/** Returns the tag value used in meters. */
+		public String tagValue() {
+			return name().toLowerCase();
+		}
+
+	}
+
+	/** Why an entry left a tier. */
+	public enum EvictionCause {
+
+		/** The tier was full. */
+		SIZE,
+		/** The entry's time to live ran out. */
+		EXPIRED,
+		/** The application evicted or replaced it on this instance. */
+		EXPLICIT,
+		/** Another instance's write or eviction removed it. */
+		REMOTE;
+
+		/** Returns the tag value used in meters. */
+		public String tagValue() {
+			return name().toLowerCase();
+		}
+
+	}
+
+	/** How a caller's wait on another caller's load ended. */
+	public enum LockWaitOutcome {
+
+		/** The other load's value arrived. */
+		VALUE,
+		/** The holder went away and this caller took the load over. */
+		TAKEOVER,
+		/** The wait ran past the wait timeout and the caller loaded by itself. */
+		TIMEOUT;
+
+		/** Returns the tag value used in meters. */
+		public String tagValue() {
+			return name().toLowerCase();
+		}
+
+	}
+
+	/** What started a background refresh. */
+	public enum RefreshTrigger {
+
+		/** An XFetch early refresh of a fresh entry. */
+		EARLY,
+		/** A stale-while-revalidate refresh of an expired entry. */
+		STALE;
+
+		/** Returns the tag value used in meters. */
+		public String tagValue() {
+			return name().toLowerCase();
+		}
+
+	}
+
+	private final LongAdder[] hits = adders(Tier.values().length);
+
+	private final LongAdder[] misses = adders(Tier.values().length);
+
+	private final LongAdder[] puts = adders(Tier.values().length);
+
+	private final LongAdder[][] evictions = { adders(EvictionCause.values().length),
+			adders(EvictionCause.values().length) };
+
+	private final LongAdder[] loadCount = adders(2);
+
+	private final LongAdder[] loadNanos = adders(2);
+
+	private final LongAdder[] lockWaitCount = adders(LockWaitOutcome.values().length);
+
+	private final LongAdder[] lockWaitNanos = adders(LockWaitOutcome.values().length);
+
+	private final LongAdder[] refreshes = adders(RefreshTrigger.values().length);
+
+	private final LongAdder staleServed = new LongAdder();
+
+	private final LongAdder oversized = new LongAdder();
+
+	private final LongAdder unreadable = new LongAdder();
+
+	private static LongAdder[] adders(int n) {
+		LongAdder[] adders = new LongAdder[n];
+		for (int i = 0; i < n; i++) {
+			adders[i] = new LongAdder();
+		}
+		return adders;
+	}
+
+	void hit(Tier tier) {
+		this.hits[tier.ordinal()].increment();
+	}
+
+	void miss(Tier tier) {
+		this.misses[tier.ordinal()].increment();
+	}
+
+	void put(Tier tier) {
+		this.puts[tier.ordinal()].increment();
+	}
+
+	void eviction(Tier tier, EvictionCause cause) {
+		this.evictions[tier.ordinal()][cause.ordinal()].increment();
+	}
+
+	void load(long nanos, boolean success) {
+		int i = success ? 0 : 1;
+		this.loadCount[i].increment();
+		this.loadNanos[i].add(nanos);
+	}
+
+	void lockWait(long nanos, LockWaitOutcome outcome) {
+		this.lockWaitCount[outcome.ordinal()].increment();
+		this.lockWaitNanos[outcome.ordinal()].add(nanos);
+	}
+
+	void refresh(RefreshTrigger trigger) {
+		this.refreshes[trigger.ordinal()].increment();
+	}
+
+	void servedStale() {
+		this.staleServed.increment();
+	}
+
+	void oversized() {
+		this.oversized.increment();
+	}
+
+	void unreadable() {
+		this.unreadable.increment();
+	}
+
+	public long hits(Tier tier) {
+		return this.hits[tier.ordinal()].sum();
+	}
+
+	public long misses(Tier tier) {
+		return this.misses[tier.ordinal()].sum();
+	}
+
+	public long puts(Tier tier) {
+		return this.puts[tier.ordinal()].sum();
+	}
+
+	public long evictions(Tier tier, EvictionCause cause) {
+		return this.evictions[tier.ordinal()][cause.ordinal()].sum();
+	}
+
+	/**
+	 * Returns the number of loads.
+	 * @param success whether to count successful or failed loads
+	 * @return the count
+	 */
+	public long loads(boolean success) {
+		return this.loadCount[success ? 0 : 1].sum();
+	}
+
+	/**
+	 * Returns the total time spent in loads.
+	 * @param success whether successful or failed loads
+	 * @param unit the unit
+	 * @return the total time
+	 */
+	public double loadTime(boolean success, TimeUnit unit) {
+		return (double) this.loadNanos[success ? 0 : 1].sum() / unit.toNanos(1);
+	}
+
+	public long lockWaits(LockWaitOutcome outcome) {
+		return this.lockWaitCount[outcome.ordinal()].sum();
+	}
+
+	public double lockWaitTime(LockWaitOutcome outcome, TimeUnit unit) {
+		return (double) this.lockWaitNanos[outcome.ordinal()].sum() / unit.toNanos(1);
+	}
+
+	public long refreshes(RefreshTrigger trigger) {
+		return this.refreshes[trigger.ordinal()].sum();
+	}
+
+	public long staleServed() {
+		return this.staleServed.sum();
+	}
+
+	/** Returns the number of values kept out of Redis for exceeding the size limit. */
+	public long oversizedValues() {
+		return this.oversized.sum();
+	}
+
+	/** Returns the number of Redis values that could not be read and counted as misses. */
+	public long unreadableValues() {
+		return this.unreadable.sum();
+	}
+
+	/**
+	 * Returns the hit ratio of a tier: hits over lookups, or NaN before any lookup.
+	 * @param tier the tier
+	 * @return the ratio
+	 */
+	public double hitRatio(Tier tier) {
+		long h = hits(tier);
+		long total = h + misses(tier);
+		return (total == 0) ? Double.NaN : (double) h / total;
+	}
+
+}

@@ -1,0 +1,70 @@
+package dev.tieredcache.cache;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
+import dev.tieredcache.redis.RedisUnavailableException;
+
+/**
+ * {@link TieredCacheOperations} over a {@link TieredCacheManager}.
+ */
+public class DefaultTieredCacheOperations implements TieredCacheOperations {
+
+	private static final Log logger = LogFactory.getLog(DefaultTieredCacheOperations.class);
+
+	private final TieredCacheManager manager;
+
+	public DefaultTieredCacheOperations(TieredCacheManager manager) {
+		this.manager = manager;
+	}
+
+	@Override
+	public void invalidateTags(String... tags) {
+		for (String tag : tags) {
+			String encoded = CacheKeyEncoder.encode(tag);
+			try {
+				this.manager.getServices().tags().bump(encoded);
+				this.manager.getCoordinationStatistics().invalidation(InvalidationKind.TAG, false);
+				if (logger.isDebugEnabled()) {
+					logger.debug("Invalidated tag '" + tag + "'");
+				}
+			}
+			catch (RedisUnavailableException ex) {
+				logger.warn("A tag invalidation could not reach Redis; L1 of this instance is cleared");
+				this.manager.getCaches().forEach(TieredCache::dropLocal);
+			}
+		}
+	}
+
+	@Override
+	public long bumpVersion(String group) {
+		String encoded = CacheKeyEncoder.encode(group);
+		try {
+			long version = this.manager.getServices().groups().bump(encoded);
+			this.manager.getCoordinationStatistics().invalidation(InvalidationKind.GROUP, false);
+			if (logger.isDebugEnabled()) {
+				logger.debug("Bumped group '" + group + "' to version " + version);
+			}
+			return version;
+		}
+		catch (RedisUnavailableException ex) {
+			logger.warn("A group version bump could not reach Redis; L1 of this instance is cleared");
+			this.manager.getCaches().forEach(TieredCache::dropLocal);
+			return currentVersion(group);
+		}
+	}
+
+	@Override
+	public long currentVersion(String group) {
+		return this.manager.getServices().groups().current(CacheKeyEncoder.encode(group));
+	}
+
+	@Override
+	public void evict(String cache, Object key) {
+		this.manager.getCache(cache).evict(key);
+		this.manager.getCoordinationStatistics().invalidation(InvalidationKind.KEY, false);
+	}
+
+}

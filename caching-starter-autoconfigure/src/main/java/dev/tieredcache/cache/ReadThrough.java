@@ -1,0 +1,350 @@
+package dev.tieredcache.cache;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.tieredcache.cache.CacheStatistics.LockWaitOutcome;
+import dev.tieredcache.cache.CacheStatistics.RefreshTrigger;
+import dev.tieredcache.redis.RedisStore;
+import dev.tieredcache.redis.RedisStore.LoadTicket;
+import dev.tieredcache.redis.RedisUnavailableException;
+
+/**
+ * The read-through path of one {@link TieredCache}: what happens on a miss.
+ *
+ * <ol>
+ * <li><b>Single flight in the JVM.</b> Concurrent misses on one key share one future; only
+ * the first caller goes further, the others wait for its outcome (value or exception).</li>
+ * <li><b>One lock across instances.</b> The caller asks Redis for the key's load lock (SET
+ * NX with a lease and a random token), in the same script that returns the key's write
+ * sequence. The holder runs the loader; the others wait until a load notification for the
+ * key arrives on the invalidation channel (no polling), then read the value. If the
+ * holder's lease runs out first, one waiter takes over; past {@code wait-timeout} a waiter
+ * loads by itself.</li>
+ * <li><b>No stale set.</b> The loaded value is stored only if the key's write sequence is
+ * still the one seen when the load began, checked and set atomically in Redis; tag
+ * versions are recorded before the loader runs, so an invalidation during the load makes
+ * the stored entry a miss. L1 is filled only if no local write happened meanwhile.</li>
+ * <li><b>Refresh ahead.</b> A hit may start one background refresh, under the same lock:
+ * early (XFetch: when {@code now - delta * beta * ln(rand) >= expiry}) or, for an entry past
+ * its TTL but within {@code stale-while-revalidate}, while the stale value is served.</li>
+ * </ol>
+ * When Redis is unreachable the loader runs locally (still single-flight in the JVM) and
+ * only L1 is filled.
+ */
+final class ReadThrough {
+
+	private static final Log logger = LogFactory.getLog(ReadThrough.class);
+
+	private static final long WAKE_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+	private final TieredCache cache;
+
+	private final ConcurrentMap<String, CompletableFuture<Object>> inFlight = new ConcurrentHashMap<>();
+
+	private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+
+	ReadThrough(TieredCache cache) {
+		this.cache = cache;
+	}
+
+	@Nullable Object read(ReadRequest request) throws Throwable {
+		String key = request.key();
+		CacheEntry hit = this.cache.localHit(key);
+		if (hit != null) {
+			maybeRefreshEarly(request, hit);
+			return hit.get();
+		}
+		CompletableFuture<Object> mine = new CompletableFuture<>();
+		CompletableFuture<Object> leader = this.inFlight.putIfAbsent(key, mine);
+		if (leader != null) {
+			return join(leader);
+		}
+		try {
+			Object value = readShared(request);
+			mine.complete(value);
+			return value;
+		}
+		catch (Throwable ex) {
+			mine.completeExceptionally(ex);
+			throw ex;
+		}
+		finally {
+			this.inFlight.remove(key, mine);
+		}
+	}
+
+	private static @Nullable Object join(CompletableFuture<Object> leader) throws Throwable {
+		try {
+			return leader.get();
+		}
+		catch (ExecutionException ex) {
+			throw ex.getCause();
+		}
+	}
+
+	private @Nullable Object readShared(ReadRequest request) throws Throwable {
+		String key = request.key();
+		long stamp = this.cache.local().stamp(key);
+		CacheEntry entry;
+		try {
+			entry = this.cache.readRemote(key);
+		}
+		catch (RedisUnavailableException ex) {
+			return loadLocally(request, stamp);
+		}
+		if (entry != null) {
+			long now = this.cache.now();
+			if (entry.isFresh(now)) {
+				this.cache.local().fill(key, entry, stamp);
+				maybeRefreshEarly(request, entry);
+				return entry.get();
+			}
+			if (entry.isServableStale(now) && request.refreshable()) {
+				this.cache.statistics().servedStale();
+				refreshInBackground(request, RefreshTrigger.STALE);
+				return entry.get();
+			}
+		}
+		return loadCoordinated(request, stamp);
+	}
+
+	private @Nullable Object loadCoordinated(ReadRequest request, long stamp) throws Throwable {
+		CacheSettings settings = this.cache.settings();
+		RedisStore store = this.cache.services().store();
+		String key = request.key();
+		String token = newToken();
+		long[] tagVersions = this.cache.tagVersions(request.tags());
+		long deadline = System.nanoTime() + settings.waitTimeout().toNanos();
+		long waitStarted = 0;
+		while (true) {
+			String entryId;
+			LoadTicket ticket;
+			CompletableFuture<Void> wake = null;
+			try {
+				entryId = this.cache.entryId(key);
+				if (settings.stampedeEnabled()) {
+					wake = this.cache.services().waiters().register(entryId);
+				}
+				ticket = store.beginLoad(entryId, token, settings.lease().toMillis(),
+						this.cache.sequenceTtlMillis(settings.ttl().toMillis()), settings.stampedeEnabled());
+			}
+			catch (RedisUnavailableException ex) {
+				return loadLocally(request, stamp);
+			}
+			if (ticket.acquired()) {
+				unregister(entryId, wake);
+				if (waitStarted != 0) {
+					recordWait(waitStarted, LockWaitOutcome.TAKEOVER);
+				}
+				return loadAndStore(request, entryId, ticket, token, tagVersions, stamp);
+			}
+			if (waitStarted == 0) {
+				waitStarted = System.nanoTime();
+			}
+			long remaining = deadline - System.nanoTime();
+			if (remaining <= 0) {
+				unregister(entryId, wake);
+				recordWait(waitStarted, LockWaitOutcome.TIMEOUT);
+				return loadAndStore(request, entryId, ticket, token, tagVersions, stamp);
+			}
+			long holderLeft = TimeUnit.MILLISECONDS.toNanos(Math.max(0, ticket.holderTtlMillis())) + WAKE_MARGIN_NANOS;
+			awaitQuietly(wake, Math.min(remaining, holderLeft));
+			unregister(entryId, wake);
+			CacheEntry entry;
+			try {
+				entry = this.cache.readRemote(key);
+			}
+			catch (RedisUnavailableException ex) {
+				return loadLocally(request, stamp);
+			}
+			if (entry != null && entry.isFresh(this.cache.now())) {
+				recordWait(waitStarted, LockWaitOutcome.VALUE);
+				this.cache.local().fill(key, entry, stamp);
+				return entry.get();
+			}
+		}
+	}
+
+	private void unregister(String entryId, @Nullable CompletableFuture<Void> wake) {
+		if (wake != null) {
+			this.cache.services().waiters().unregister(entryId, wake);
+		}
+	}
+
+	private static void awaitQuietly(@Nullable CompletableFuture<Void> wake, long nanos) throws InterruptedException {
+		if (wake == null) {
+			TimeUnit.NANOSECONDS.sleep(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(50)));
+			return;
+		}
+		try {
+			wake.get(nanos, TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// Woken by the deadline: the caller re-checks the value and the lock.
+		}
+	}
+
+	private void recordWait(long startedNanos, LockWaitOutcome outcome) {
+		this.cache.statistics().lockWait(System.nanoTime() - startedNanos, outcome);
+	}
+
+	/**
+	 * Runs the loader and stores its value under the ticket's write sequence, then
+	 * releases the lock (or, when nothing is stored, releases it and wakes the waiters).
+	 */
+	private @Nullable Object loadAndStore(ReadRequest request, String entryId, LoadTicket ticket, String token,
+			long[] tagVersions, long stamp) throws Throwable {
+		RedisStore store = this.cache.services().store();
+		long started = System.nanoTime();
+		Object value;
+		try {
+			value = request.loader().load();
+		}
+		catch (Throwable ex) {
+			this.cache.statistics().load(System.nanoTime() - started, false);
+			releaseQuietly(entryId, token);
+			throw ex;
+		}
+		long elapsed = System.nanoTime() - started;
+		this.cache.statistics().load(elapsed, true);
+		long ttl = this.cache.ttlMillisFor(value);
+		if (ttl == 0 || !request.storable().test(value)) {
+			releaseQuietly(entryId, token);
+			return value;
+		}
+		CacheEntry entry = this.cache.newEntry(value, request.tags(), tagVersions,
+				(int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(elapsed)), ttl);
+		byte[] envelope = this.cache.encode(entry);
+		boolean fillLocal;
+		try {
+			boolean stored = store.fill(this.cache.encodedName(), entryId, envelope,
+					this.cache.redisTtlMillis(entry), ticket, token, this.cache.sequenceTtlMillis(ttl));
+			if (stored) {
+				this.cache.statistics().put(CacheStatistics.Tier.L2);
+			}
+			// An unserializable value can still live in L1; a value that lost the race
+			// against a write must not live anywhere.
+			fillLocal = stored || envelope == null;
+		}
+		catch (RedisUnavailableException ex) {
+			fillLocal = true;
+		}
+		if (fillLocal) {
+			this.cache.local().fill(request.key(), entry, stamp);
+		}
+		return value;
+	}
+
+	private @Nullable Object loadLocally(ReadRequest request, long stamp) throws Throwable {
+		long started = System.nanoTime();
+		Object value;
+		try {
+			value = request.loader().load();
+		}
+		catch (Throwable ex) {
+			this.cache.statistics().load(System.nanoTime() - started, false);
+			throw ex;
+		}
+		long elapsed = System.nanoTime() - started;
+		this.cache.statistics().load(elapsed, true);
+		long ttl = this.cache.ttlMillisFor(value);
+		if (ttl > 0 && request.storable().test(value)) {
+			CacheEntry entry = this.cache.newEntry(value, request.tags(), this.cache.tagVersions(request.tags()),
+					(int) TimeUnit.NANOSECONDS.toMillis(elapsed), ttl);
+			this.cache.local().fill(request.key(), entry, stamp);
+		}
+		return value;
+	}
+
+	private void releaseQuietly(String entryId, String token) {
+		try {
+			this.cache.services().store().release(this.cache.encodedName(), entryId, token);
+		}
+		catch (RedisUnavailableException ex) {
+			logger.debug("Could not release a load lock; its lease will expire");
+		}
+	}
+
+	private void maybeRefreshEarly(ReadRequest request, CacheEntry entry) {
+		double beta = this.cache.settings().earlyRefreshBeta();
+		if (beta <= 0 || !request.refreshable()) {
+			return;
+		}
+		double random = ThreadLocalRandom.current().nextDouble();
+		double ahead = -entry.loadMillis() * beta * Math.log(random);
+		if (this.cache.now() + ahead >= entry.expiresAt()) {
+			refreshInBackground(request, RefreshTrigger.EARLY);
+		}
+	}
+
+	/**
+	 * Refreshes a key on a background thread, at most once at a time per key in this JVM
+	 * and, through the lock, across instances; a refresh that finds the lock taken does
+	 * nothing, since someone else is already loading.
+	 */
+	private void refreshInBackground(ReadRequest request, RefreshTrigger trigger) {
+		String key = request.key();
+		if (!this.refreshing.add(key)) {
+			return;
+		}
+		try {
+			this.cache.services().refreshExecutor().execute(() -> {
+				try {
+					refresh(request, trigger);
+				}
+				finally {
+					this.refreshing.remove(key);
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			this.refreshing.remove(key);
+		}
+	}
+
+	private void refresh(ReadRequest foreground, RefreshTrigger trigger) {
+		ReadRequest request = new ReadRequest(foreground.key(), foreground.tags(), foreground.refreshLoader(),
+				foreground.storable(), foreground.refreshLoader());
+		CacheSettings settings = this.cache.settings();
+		String token = newToken();
+		long stamp = this.cache.local().stamp(request.key());
+		long[] tagVersions = this.cache.tagVersions(request.tags());
+		try {
+			String entryId = this.cache.entryId(request.key());
+			LoadTicket ticket = this.cache.services().store().beginLoad(entryId, token, settings.lease().toMillis(),
+					this.cache.sequenceTtlMillis(settings.ttl().toMillis()), true);
+			if (!ticket.acquired()) {
+				return;
+			}
+			this.cache.statistics().refresh(trigger);
+			loadAndStore(request, entryId, ticket, token, tagVersions, stamp);
+		}
+		catch (RedisUnavailableException ex) {
+			logger.debug("Background refresh skipped: Redis is unreachable");
+		}
+		catch (Throwable ex) {
+			logger.debug("Background refresh of cache '" + this.cache.getName() + "' failed", ex);
+		}
+	}
+
+	private String newToken() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return this.cache.services().store().instanceId() + ':' + Long.toHexString(random.nextLong())
+				+ Long.toHexString(random.nextLong());
+	}
+
+
+}

@@ -1,0 +1,538 @@
+package dev.tieredcache.cache;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.cache.Cache;
+
+import dev.tieredcache.cache.CacheStatistics.EvictionCause;
+import dev.tieredcache.cache.CacheStatistics.Tier;
+import dev.tieredcache.redis.RateLimitedLog;
+import dev.tieredcache.redis.RedisKeyLayout;
+import dev.tieredcache.redis.RedisUnavailableException;
+import dev.tieredcache.serialization.SerializationFailedException;
+
+/**
+ * A Spring {@link Cache} in two tiers: Caffeine in this process (L1) in front of Redis
+ * (L2), shared by every instance of the application.
+ *
+ * <h2>How it works</h2>
+ * A read looks in L1, then makes one Redis round trip to L2, and fills L1 from what it
+ * finds. A read-through miss ({@link #get(Object, Callable)}, {@link #readThrough}) is
+ * handed to {@link ReadThrough}: one load per key in this JVM, coordinated across
+ * instances by a Redis lock, and stored only if no write to the key happened meanwhile. A
+ * write goes to L2 first, in one Lua script that also advances the key's write sequence and
+ * publishes the invalidation, then to L1; other instances drop the key from their L1 when
+ * the message arrives. {@link #clear()} advances the cache's epoch, which is part of every
+ * Redis key of the cache, so it costs one Redis operation on a single node or a cluster;
+ * the old keys age out by their TTL.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ * <li>Redis failures never reach the caller: reads fall back to L1 and the loader, writes
+ * update L1 and are logged and counted.</li>
+ * <li>Another instance's L1 may serve a value older than a write for as long as the
+ * invalidation message takes to arrive (milliseconds), and never longer than the local
+ * TTL, even when messages are lost.</li>
+ * <li>Values in Redis that cannot be read (foreign, truncated, of a class not allowed) are
+ * misses, logged once per cache at WARN, and replaced by the next load.</li>
+ * <li>Tagged entries are checked against the current tag versions held in memory: an
+ * entry whose tag was invalidated is a miss on every instance.</li>
+ * </ul>
+ * All methods are thread-safe.
+ */
+public class TieredCache implements Cache {
+
+	private static final Log logger = LogFactory.getLog(TieredCache.class);
+
+	private final String name;
+
+	private final String encodedName;
+
+	private final CacheSettings settings;
+
+	private final CacheServices services;
+
+	private final CacheStatistics statistics = new CacheStatistics();
+
+	private final LocalTier local;
+
+	private final ReadThrough readThrough;
+
+	private final AtomicBoolean unreadableLogged = new AtomicBoolean();
+
+	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
+
+	/**
+	 * Creates a cache.
+	 * @param name the cache name
+	 * @param settings its settings
+	 * @param services what it shares with the other caches
+	 */
+	public TieredCache(String name, CacheSettings settings, CacheServices services) {
+		this.name = name;
+		this.encodedName = CacheKeyEncoder.encode(name);
+		this.settings = settings;
+		this.services = services;
+		this.local = new LocalTier(settings, this.statistics, services.clock());
+		this.readThrough = new ReadThrough(this);
+	}
+
+	@Override
+	public String getName() {
+		return this.name;
+	}
+
+	/** Returns the L1 Caffeine cache, or null when L1 is disabled. */
+	@Override
+	public Object getNativeCache() {
+		return (this.local.nativeCache() != null) ? this.local.nativeCache() : this;
+	}
+
+	/** Returns the effective settings of this cache. */
+	public CacheSettings getSettings() {
+		return this.settings;
+	}
+
+	/** Returns the counters of this cache. */
+	public CacheStatistics getStatistics() {
+		return this.statistics;
+	}
+
+	/** Returns the estimated number of entries in L1. */
+	public long getLocalSize() {
+		return this.local.size();
+	}
+
+	String encodedName() {
+		return this.encodedName;
+	}
+
+	CacheSettings settings() {
+		return this.settings;
+	}
+
+	CacheServices services() {
+		return this.services;
+	}
+
+	CacheStatistics statistics() {
+		return this.statistics;
+	}
+
+	LocalTier local() {
+		return this.local;
+	}
+
+	/**
+	 * Turns a Spring cache key into the encoded key both tiers use.
+	 * @param key the key
+	 * @return the encoded key
+	 */
+	public static String encodeKey(Object key) {
+		return CacheKeyEncoder.encodeKey(key);
+	}
+
+	// Reads
+
+	@Override
+	public @Nullable ValueWrapper get(Object key) {
+		return lookup(encodeKey(key));
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> @Nullable T get(Object key, @Nullable Class<T> type) {
+		CacheEntry entry = lookup(encodeKey(key));
+		Object value = (entry != null) ? entry.get() : null;
+		if (value != null && type != null && !type.isInstance(value)) {
+			throw new IllegalStateException("Cached value of cache '" + this.name + "' is not of required type ["
+					+ type.getName() + "]: " + value.getClass().getName());
+		}
+		return (T) value;
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
+		try {
+			return (T) readThrough(ReadRequest.of(encodeKey(key), valueLoader::call));
+		}
+		catch (Throwable ex) {
+			throw new ValueRetrievalException(key, valueLoader, ex);
+		}
+	}
+
+	@Override
+	public @Nullable CompletableFuture<?> retrieve(Object key) {
+		String encoded = encodeKey(key);
+		CacheEntry entry = localHit(encoded);
+		if (entry != null) {
+			return CompletableFuture.completedFuture(entry);
+		}
+		return CompletableFuture.supplyAsync(() -> lookup(encoded), this.services.asyncExecutor());
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
+		String encoded = encodeKey(key);
+		CacheEntry entry = localHit(encoded);
+		if (entry != null) {
+			return CompletableFuture.completedFuture((T) entry.get());
+		}
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return (T) readThrough(ReadRequest.of(encoded, () -> valueLoader.get().join()));
+			}
+			catch (Throwable ex) {
+				throw (ex instanceof java.util.concurrent.CompletionException ce) ? ce
+						: new java.util.concurrent.CompletionException(ex);
+			}
+		}, this.services.asyncExecutor());
+	}
+
+	/**
+	 * Returns the value of a key, loading it on a miss with stampede protection, early
+	 * refresh and stale-while-revalidate as configured for this cache.
+	 * @param request the read
+	 * @return the cached or loaded value
+	 * @throws Throwable whatever the loader throws
+	 */
+	public @Nullable Object readThrough(ReadRequest request) throws Throwable {
+		return this.readThrough.read(request);
+	}
+
+	/**
+	 * Returns the value of a key if L1 holds it fresh, without touching Redis.
+	 * @param key the encoded key
+	 * @return the entry, or null
+	 */
+	public @Nullable ValueWrapper peekLocal(String key) {
+		return localHit(key);
+	}
+
+	/**
+	 * Whether this cache refreshes entries in the background (early refresh or
+	 * stale-while-revalidate), so that read-through callers should offer a refresh loader.
+	 * @return whether background refreshes are configured
+	 */
+	public boolean refreshesInBackground() {
+		return this.settings.earlyRefreshBeta() > 0 || !this.settings.staleWhileRevalidate().isZero();
+	}
+
+	/**
+	 * Looks a key up in L1, then L2.
+	 * @param key the encoded key
+	 * @return the fresh entry, or null
+	 */
+	@Nullable CacheEntry lookup(String key) {
+		CacheEntry entry = localHit(key);
+		if (entry != null) {
+			return entry;
+		}
+		long stamp = this.local.stamp(key);
+		try {
+			entry = readRemote(key);
+		}
+		catch (RedisUnavailableException ex) {
+			return null;
+		}
+		if (entry != null && entry.isFresh(now())) {
+			this.local.fill(key, entry, stamp);
+			return entry;
+		}
+		return null;
+	}
+
+	/** Returns a fresh, current L1 entry, or null. */
+	@Nullable CacheEntry localHit(String key) {
+		CacheEntry entry = this.local.get(key);
+		return (entry != null && entry.isFresh(now()) && isCurrent(entry)) ? entry : null;
+	}
+
+	/**
+	 * Reads a key's entry from Redis; unreadable and outdated entries are misses.
+	 * @throws RedisUnavailableException if Redis cannot be reached
+	 */
+	@Nullable CacheEntry readRemote(String key) {
+		byte[] bytes = this.services.store().get(entryId(key));
+		if (bytes == null) {
+			this.statistics.miss(Tier.L2);
+			return null;
+		}
+		CacheEntry entry = decode(bytes);
+		if (entry == null || !isCurrent(entry)) {
+			this.statistics.miss(Tier.L2);
+			return null;
+		}
+		this.statistics.hit(Tier.L2);
+		return entry;
+	}
+
+	private @Nullable CacheEntry decode(byte[] bytes) {
+		try {
+			return this.services.codec().decode(bytes);
+		}
+		catch (SerializationFailedException ex) {
+			this.statistics.unreadable();
+			if (this.unreadableLogged.compareAndSet(false, true)) {
+				logger.warn("Cache '" + this.name + "' found a value in Redis it cannot read (" + ex.getMessage()
+						+ "); it is treated as a miss and replaced by the next load. Further cases are logged at DEBUG.");
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug("Cache '" + this.name + "' cannot read a value in Redis: " + ex.getMessage());
+			}
+			return null;
+		}
+	}
+
+	/** Whether none of the entry's tags was invalidated since the entry's load began. */
+	boolean isCurrent(CacheEntry entry) {
+		String[] tags = entry.tags();
+		if (tags.length == 0) {
+			return true;
+		}
+		long[] versions = entry.tagVersions();
+		for (int i = 0; i < tags.length; i++) {
+			if (this.services.tags().current(tags[i]) > versions[i]) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Returns the current versions of tags, as a load records them before it starts. */
+	long[] tagVersions(String[] tags) {
+		if (tags.length == 0) {
+			return CacheEntry.NO_VERSIONS;
+		}
+		long[] versions = new long[tags.length];
+		for (int i = 0; i < tags.length; i++) {
+			versions[i] = this.services.tags().current(tags[i]);
+		}
+		return versions;
+	}
+
+	/** Returns the slot-local id of a key in the current epoch of this cache. */
+	String entryId(String key) {
+		return RedisKeyLayout.entryId(this.encodedName, this.services.epochs().current(this.encodedName), key);
+	}
+
+	long now() {
+		return this.services.clock().getAsLong();
+	}
+
+	/**
+	 * Builds an entry for a value about to be stored.
+	 * @param value the value
+	 * @param tags its tags
+	 * @param tagVersions their versions when the value was read from the source
+	 * @param loadMillis how long loading it took
+	 * @param ttlMillis its jittered TTL
+	 * @return the entry
+	 */
+	CacheEntry newEntry(@Nullable Object value, String[] tags, long[] tagVersions, int loadMillis, long ttlMillis) {
+		long now = now();
+		long expiresAt = now + ttlMillis;
+		return new CacheEntry(value, now, expiresAt, expiresAt + this.settings.staleWhileRevalidate().toMillis(),
+				loadMillis, tags, tagVersions);
+	}
+
+	/** Returns a jittered TTL for a value, or 0 if the value must not be cached. */
+	long ttlMillisFor(@Nullable Object value) {
+		java.time.Duration base = this.settings.baseTtl(value == null);
+		return (base.isZero() || base.isNegative()) ? 0 : this.settings.jitteredMillis(base);
+	}
+
+	/** Returns how long a stored entry physically lives in Redis. */
+	long redisTtlMillis(CacheEntry entry) {
+		return Math.max(1, entry.staleUntil() - entry.writtenAt());
+	}
+
+	/** Returns how long a key's write sequence lives: past its value and any load lease. */
+	long sequenceTtlMillis(long valueTtlMillis) {
+		return valueTtlMillis + this.settings.lease().toMillis() + 1000;
+	}
+
+	/**
+	 * Serializes an entry for Redis.
+	 * @return the envelope, or null if the value cannot be serialized or is too large
+	 */
+	byte @Nullable [] encode(CacheEntry entry) {
+		try {
+			byte[] payload = this.services.codec().serializeValue(entry.get());
+			if (payload.length > this.settings.maxValueSize()) {
+				this.statistics.oversized();
+				this.warnings.warn("oversized", () -> "Cache '" + this.name + "' keeps a value of " + payload.length
+						+ " bytes out of Redis (max-value-size is " + this.settings.maxValueSize() + ")");
+				return null;
+			}
+			return this.services.codec().encode(entry, payload);
+		}
+		catch (SerializationFailedException ex) {
+			this.warnings.warn("serialization", () -> "Cache '" + this.name + "' cannot serialize a value ("
+					+ ex.getMessage() + "); it is kept out of Redis, the caller still gets it");
+			return null;
+		}
+	}
+
+	// Writes
+
+	@Override
+	public void put(Object key, @Nullable Object value) {
+		write(encodeKey(key), value, CacheEntry.NO_TAGS);
+	}
+
+	/**
+	 * Stores a value written by the application (after its source of truth was updated):
+	 * in Redis, then in L1, and drops the key from every other instance's L1. Loads of the
+	 * key that began earlier will not store their older value. If the value cannot be
+	 * stored in Redis, the key is deleted there instead, so no older value survives.
+	 * @param key the encoded key
+	 * @param value the new value
+	 * @param tags its encoded tags
+	 */
+	public void write(String key, @Nullable Object value, String[] tags) {
+		long ttl = ttlMillisFor(value);
+		if (ttl == 0) {
+			evictKey(key);
+			return;
+		}
+		CacheEntry entry = newEntry(value, tags, tagVersions(tags), 0, ttl);
+		byte[] envelope = encode(entry);
+		if (envelope == null) {
+			evictKey(key);
+			return;
+		}
+		this.local.write(key, entry);
+		try {
+			this.services.store()
+				.put(this.encodedName, entryId(key), key, envelope, redisTtlMillis(entry), sequenceTtlMillis(ttl));
+			this.statistics.put(Tier.L2);
+		}
+		catch (RedisUnavailableException ex) {
+			// Redis did not take the new value; it is either down (nothing to delete) or
+			// failing this write, in which case the old value must not outlive it.
+			deleteQuietly(key);
+		}
+	}
+
+	@Override
+	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
+		String encoded = encodeKey(key);
+		CacheEntry present = lookup(encoded);
+		if (present != null) {
+			return present;
+		}
+		long ttl = ttlMillisFor(value);
+		CacheEntry entry = newEntry(value, CacheEntry.NO_TAGS, CacheEntry.NO_VERSIONS, 0, Math.max(ttl, 1));
+		byte[] envelope = (ttl > 0) ? encode(entry) : null;
+		if (envelope != null) {
+			try {
+				byte[] existing = this.services.store()
+					.putIfAbsent(this.encodedName, entryId(encoded), encoded, envelope, redisTtlMillis(entry),
+							sequenceTtlMillis(ttl));
+				if (existing != null) {
+					CacheEntry current = decode(existing);
+					if (current != null) {
+						return current;
+					}
+				}
+				this.statistics.put(Tier.L2);
+			}
+			catch (RedisUnavailableException ex) {
+				// Fall through: L1 only.
+			}
+		}
+		if (ttl > 0) {
+			this.local.write(encoded, entry);
+		}
+		return null;
+	}
+
+	@Override
+	public void evict(Object key) {
+		evictKey(encodeKey(key));
+	}
+
+	@Override
+	public boolean evictIfPresent(Object key) {
+		return evictKey(encodeKey(key));
+	}
+
+	/**
+	 * Evicts a key from both tiers and from every other instance's L1.
+	 * @param key the encoded key
+	 * @return whether Redis held the key (or, when Redis is unreachable, L1 did)
+	 */
+	public boolean evictKey(String key) {
+		boolean wasLocal = this.local.get(key) != null;
+		this.local.invalidate(key, EvictionCause.EXPLICIT);
+		try {
+			boolean wasRemote = this.services.store()
+				.delete(this.encodedName, entryId(key), key, sequenceTtlMillis(this.settings.ttl().toMillis()));
+			this.statistics.eviction(Tier.L2, EvictionCause.EXPLICIT);
+			return wasRemote;
+		}
+		catch (RedisUnavailableException ex) {
+			return wasLocal;
+		}
+	}
+
+	private void deleteQuietly(String key) {
+		try {
+			this.services.store()
+				.delete(this.encodedName, entryId(key), key, sequenceTtlMillis(this.settings.ttl().toMillis()));
+		}
+		catch (RedisUnavailableException ex) {
+			logger.debug("Could not delete a key of cache '" + this.name + "' after a failed write");
+		}
+	}
+
+	/**
+	 * Clears the cache on every instance by advancing its epoch: one Redis operation, on a
+	 * single node or a cluster alike. Old entries are unreachable at once and age out.
+	 */
+	@Override
+	public void clear() {
+		this.local.invalidateAll();
+		try {
+			this.services.epochs().bump(this.encodedName);
+		}
+		catch (RedisUnavailableException ex) {
+			logger.warn("Cache '" + this.name + "' was cleared in L1 only: Redis is unreachable");
+		}
+		this.local.invalidateAll();
+	}
+
+	@Override
+	public boolean invalidate() {
+		clear();
+		return true;
+	}
+
+	// Invalidations from other instances and from Redis coming back
+
+	/** Another instance wrote or evicted a key. */
+	void remoteKeyChanged(String key) {
+		this.local.invalidate(key, EvictionCause.REMOTE);
+	}
+
+	/** The cache was cleared elsewhere, or Redis came back: drop everything in L1. */
+	void dropLocal() {
+		this.local.invalidateAll();
+	}
+
+	@Override
+	public String toString() {
+		return "TieredCache[" + this.name + "]";
+	}
+
+}

@@ -1,0 +1,33 @@
+package dev.tieredcache.interceptor;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Runs cache changes after the surrounding transaction commits, or at once when there is
+ * none. Changes registered in a transaction that rolls back never run, so a concurrent
+ * reader cannot re-cache the old row between the cache change and the commit.
+ */
+final class AfterCommit {
+
+	private AfterCommit() {
+	}
+
+	static void run(Runnable change) {
+		if (TransactionSynchronizationManager.isSynchronizationActive()
+				&& TransactionSynchronizationManager.isActualTransactionActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCommit() {
+					change.run();
+				}
+
+			});
+		}
+		else {
+			change.run();
+		}
+	}
+
+}

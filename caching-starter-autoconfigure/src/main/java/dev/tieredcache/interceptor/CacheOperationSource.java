@@ -1,0 +1,134 @@
+package dev.tieredcache.interceptor;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.StringUtils;
+
+import dev.tieredcache.annotation.InvalidateTags;
+import dev.tieredcache.annotation.ReadThrough;
+import dev.tieredcache.annotation.VersionedGroup;
+import dev.tieredcache.annotation.WriteThrough;
+import dev.tieredcache.interceptor.CacheOperations.InvalidateOperation;
+import dev.tieredcache.interceptor.CacheOperations.ReadOperation;
+import dev.tieredcache.interceptor.CacheOperations.WriteOperation;
+
+/**
+ * Finds the cache annotations of a method (on the method, its interfaces or, for
+ * {@code @VersionedGroup}, its class) and parses their expressions, once per method and
+ * target class. A malformed expression fails here, that is when the bean is proxied at
+ * start-up, with a message that names the method and the expression.
+ */
+public final class CacheOperationSource {
+
+	private static final CacheOperations NONE = new CacheOperations(null, "", ReturnKind.PLAIN, null, List.of(),
+			List.of(), List.of(), List.of());
+
+	private final Map<MethodClassKey, CacheOperations> cache = new ConcurrentHashMap<>(256);
+
+	/**
+	 * Returns the parsed operations of a method.
+	 * @param method the invoked method
+	 * @param targetClass the target class
+	 * @return the operations, or null if the method has none
+	 */
+	@Nullable CacheOperations get(Method method, @Nullable Class<?> targetClass) {
+		MethodClassKey key = new MethodClassKey(method, targetClass);
+		CacheOperations operations = this.cache.get(key);
+		if (operations == null) {
+			operations = parse(method, targetClass);
+			this.cache.put(key, operations);
+		}
+		return (operations != NONE) ? operations : null;
+	}
+
+	private CacheOperations parse(Method method, @Nullable Class<?> targetClass) {
+		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+		ReadThrough read = AnnotatedElementUtils.findMergedAnnotation(specific, ReadThrough.class);
+		Set<WriteThrough> writes = AnnotatedElementUtils.findMergedRepeatableAnnotations(specific, WriteThrough.class);
+		Set<InvalidateTags> invalidations = AnnotatedElementUtils.findMergedRepeatableAnnotations(specific,
+				InvalidateTags.class);
+		List<VersionedGroup> groups = new ArrayList<>(
+				AnnotatedElementUtils.findMergedRepeatableAnnotations(specific, VersionedGroup.class));
+		if (read == null && writes.isEmpty() && invalidations.isEmpty() && groups.isEmpty()) {
+			return NONE;
+		}
+		if (targetClass != null) {
+			groups.addAll(AnnotatedElementUtils.findMergedRepeatableAnnotations(targetClass, VersionedGroup.class));
+		}
+		List<CacheExpression> readGroups = new ArrayList<>();
+		List<CacheExpression> bumps = new ArrayList<>();
+		for (VersionedGroup group : groups) {
+			CacheExpression expression = CacheExpression.parse(group.value(), "group of @VersionedGroup", specific);
+			(group.bump() ? bumps : readGroups).add(expression);
+		}
+		if (read == null && writes.isEmpty()) {
+			readGroups.clear();
+		}
+		if (read == null && writes.isEmpty() && invalidations.isEmpty() && bumps.isEmpty()) {
+			return NONE;
+		}
+		if (read != null && specific.getReturnType() == void.class) {
+			throw new IllegalStateException("@ReadThrough on " + MethodDescriptions.describe(specific)
+					+ " needs a method that returns a value");
+		}
+		return new CacheOperations(specific, MethodDescriptions.describe(specific),
+				ReturnKind.of(specific.getReturnType()), (read != null) ? readOperation(read, specific) : null,
+				writes.stream().map((write) -> writeOperation(write, specific)).toList(),
+				invalidations.stream().map((invalidate) -> invalidateOperation(invalidate, specific)).toList(),
+				List.copyOf(readGroups), List.copyOf(bumps));
+	}
+
+	private static ReadOperation readOperation(ReadThrough read, Method method) {
+		requireCache(read.cache(), "@ReadThrough", method);
+		return new ReadOperation(read.cache(), optional(read.key(), "key of @ReadThrough", method),
+				all(read.tags(), "tag of @ReadThrough", method),
+				optional(read.condition(), "condition of @ReadThrough", method),
+				optional(read.unless(), "unless of @ReadThrough", method));
+	}
+
+	private static WriteOperation writeOperation(WriteThrough write, Method method) {
+		requireCache(write.cache(), "@WriteThrough", method);
+		return new WriteOperation(write.cache(), optional(write.key(), "key of @WriteThrough", method),
+				optional(write.value(), "value of @WriteThrough", method),
+				all(write.tags(), "tag of @WriteThrough", method),
+				optional(write.condition(), "condition of @WriteThrough", method),
+				optional(write.unless(), "unless of @WriteThrough", method), write.mode());
+	}
+
+	private static InvalidateOperation invalidateOperation(InvalidateTags invalidate, Method method) {
+		if (invalidate.value().length == 0) {
+			throw new IllegalStateException("@InvalidateTags on " + MethodDescriptions.describe(method)
+					+ " names no tag");
+		}
+		return new InvalidateOperation(all(invalidate.value(), "tag of @InvalidateTags", method),
+				optional(invalidate.condition(), "condition of @InvalidateTags", method),
+				invalidate.beforeInvocation());
+	}
+
+	private static void requireCache(String cache, String annotation, Method method) {
+		if (!StringUtils.hasText(cache)) {
+			throw new IllegalStateException(annotation + " on " + MethodDescriptions.describe(method)
+					+ " names no cache");
+		}
+	}
+
+	private static @Nullable CacheExpression optional(String source, String role, Method method) {
+		return StringUtils.hasText(source) ? CacheExpression.parse(source, role, method) : null;
+	}
+
+	private static List<CacheExpression> all(String[] sources, String role, Method method) {
+		return java.util.Arrays.stream(sources).map((source) -> CacheExpression.parse(source, role, method)).toList();
+	}
+
+
+}

@@ -1,0 +1,405 @@
+package dev.tieredcache.interceptor;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.cache.Cache.ValueWrapper;
+
+import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.annotation.WriteMode;
+import dev.tieredcache.cache.CacheKeyEncoder;
+import dev.tieredcache.cache.ReadRequest;
+import dev.tieredcache.cache.TieredCache;
+import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.cache.ValueLoader;
+import dev.tieredcache.interceptor.CacheOperations.InvalidateOperation;
+import dev.tieredcache.interceptor.CacheOperations.ReadOperation;
+import dev.tieredcache.interceptor.CacheOperations.WriteOperation;
+import dev.tieredcache.redis.RateLimitedLog;
+
+/**
+ * The advice behind {@code @ReadThrough}, {@code @WriteThrough}, {@code @InvalidateTags}
+ * and {@code @VersionedGroup}.
+ *
+ * <p>The method's own outcome always reaches the caller: its exceptions unchanged, its
+ * result even when caching it fails. A cache expression that cannot be evaluated for a call
+ * (or a key that evaluates to null) is logged at WARN, naming the method and the
+ * expression, and the call runs uncached. Writes, invalidations and bumps are applied after
+ * a normal return, after the commit when a transaction is active.
+ */
+public class TieredCacheInterceptor implements MethodInterceptor {
+
+	private static final Log logger = LogFactory.getLog(TieredCacheInterceptor.class);
+
+	private final CacheOperationSource source;
+
+	private final TieredCacheManager manager;
+
+	private final TieredCacheOperations operations;
+
+	private final @Nullable BeanFactory beanFactory;
+
+	private final Executor asyncExecutor;
+
+	private final RateLimitedLog warnings = new RateLimitedLog(logger, Duration.ofMinutes(1));
+
+	/**
+	 * Creates the interceptor.
+	 * @param source parses the annotations
+	 * @param manager provides the caches
+	 * @param operations performs invalidations and bumps
+	 * @param beanFactory resolves {@code @bean} references in expressions
+	 * @param asyncExecutor runs loads of {@code CompletableFuture} methods
+	 */
+	public TieredCacheInterceptor(CacheOperationSource source, TieredCacheManager manager,
+			TieredCacheOperations operations, @Nullable BeanFactory beanFactory, Executor asyncExecutor) {
+		this.source = source;
+		this.manager = manager;
+		this.operations = operations;
+		this.beanFactory = beanFactory;
+		this.asyncExecutor = asyncExecutor;
+	}
+
+	@Override
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
+		CacheOperations operations = this.source.get(invocation.getMethod(), targetClass);
+		if (operations == null) {
+			return invocation.proceed();
+		}
+		InvocationContext context = new InvocationContext(operations.method(), invocation.getArguments(), target,
+				(targetClass != null) ? targetClass : operations.method().getDeclaringClass(), this.beanFactory);
+		boolean[] writeConditions = conditions(operations.writes().stream().map(WriteOperation::condition).toList(),
+				operations, context);
+		boolean[] invalidateConditions = conditions(
+				operations.invalidations().stream().map(InvalidateOperation::condition).toList(), operations, context);
+		invalidateBefore(operations, context, invalidateConditions);
+		Object returned = (operations.read() != null) ? read(operations, context, invocation) : invocation.proceed();
+		if (operations.hasAfterReturning()) {
+			if (operations.returnKind() == ReturnKind.FUTURE && returned instanceof CompletableFuture<?> future) {
+				return future.whenComplete((value, ex) -> {
+					if (ex == null) {
+						afterReturning(operations, context, value, writeConditions, invalidateConditions);
+					}
+				});
+			}
+			afterReturning(operations, context, operations.returnKind().unwrap(returned), writeConditions,
+					invalidateConditions);
+		}
+		return returned;
+	}
+
+	private @Nullable Object read(CacheOperations operations, InvocationContext context, MethodInvocation invocation)
+			throws Throwable {
+		ReadOperation read = operations.read();
+		TieredCache cache;
+		String key;
+		String[] tags;
+		try {
+			if (read.condition() != null && !read.condition().isTrue(context)) {
+				return invocation.proceed();
+			}
+			cache = this.manager.getCache(read.cache());
+			key = key(read.key(), operations, context);
+			tags = tags(read.tags(), context);
+		}
+		catch (CacheExpressionException ex) {
+			warnUncached(operations, ex);
+			return invocation.proceed();
+		}
+		ReturnKind kind = operations.returnKind();
+		boolean refreshable = cache.refreshesInBackground();
+		if (!refreshable) {
+			ValueWrapper hit = cache.peekLocal(key);
+			if (hit != null) {
+				return kind.wrap(hit.get());
+			}
+		}
+		LoaderCall loader = new LoaderCall(invocation, kind);
+		ReadRequest request = ReadRequest.of(key, tags, loader, unless(read, operations, context),
+				refreshable ? refreshLoader(invocation, kind) : null);
+		if (kind == ReturnKind.FUTURE) {
+			return CompletableFuture.supplyAsync(() -> {
+				try {
+					return readThrough(cache, request, loader, operations);
+				}
+				catch (Throwable ex) {
+					throw (ex instanceof CompletionException ce) ? ce : new CompletionException(ex);
+				}
+			}, this.asyncExecutor);
+		}
+		return kind.wrap(readThrough(cache, request, loader, operations));
+	}
+
+	private @Nullable Object readThrough(TieredCache cache, ReadRequest request, LoaderCall loader,
+			CacheOperations operations) throws Throwable {
+		try {
+			return cache.readThrough(request);
+		}
+		catch (MethodFailure ex) {
+			throw ex.getCause();
+		}
+		catch (RuntimeException ex) {
+			// The cache itself failed: the caller still gets the method's answer.
+			this.warnings.warn(operations.description(), () -> "Caching failed for " + operations.description()
+					+ " (" + ex.getClass().getSimpleName() + "); the method's result is returned uncached");
+			if (loader.hasRun()) {
+				return loader.result();
+			}
+			try {
+				return loader.load();
+			}
+			catch (MethodFailure failure) {
+				throw failure.getCause();
+			}
+		}
+	}
+
+	private @Nullable Predicate<@Nullable Object> unless(ReadOperation read, CacheOperations operations,
+			InvocationContext context) {
+		CacheExpression unless = read.unless();
+		if (unless == null) {
+			return null;
+		}
+		return (value) -> {
+			try {
+				context.setResult(value);
+				return !unless.isTrue(context);
+			}
+			catch (CacheExpressionException ex) {
+				warnUncached(operations, ex);
+				return false;
+			}
+		};
+	}
+
+	private static ValueLoader refreshLoader(MethodInvocation invocation, ReturnKind kind) {
+		if (!(invocation instanceof ProxyMethodInvocation proxy)) {
+			return null;
+		}
+		// Cloned lazily: a refresh only happens when this call did not proceed itself.
+		return () -> kind.unwrap(proxy.invocableClone().proceed());
+	}
+
+	private void invalidateBefore(CacheOperations operations, InvocationContext context, boolean[] conditions) {
+		List<InvalidateOperation> invalidations = operations.invalidations();
+		for (int i = 0; i < invalidations.size(); i++) {
+			InvalidateOperation invalidation = invalidations.get(i);
+			if (invalidation.beforeInvocation() && conditions[i]) {
+				invalidate(invalidation, operations, context);
+			}
+		}
+	}
+
+	private void afterReturning(CacheOperations operations, InvocationContext context, @Nullable Object result,
+			boolean[] writeConditions, boolean[] invalidateConditions) {
+		context.setResult(result);
+		List<WriteOperation> writes = operations.writes();
+		for (int i = 0; i < writes.size(); i++) {
+			if (writeConditions[i]) {
+				write(writes.get(i), operations, context, result);
+			}
+		}
+		List<InvalidateOperation> invalidations = operations.invalidations();
+		for (int i = 0; i < invalidations.size(); i++) {
+			if (!invalidations.get(i).beforeInvocation() && invalidateConditions[i]) {
+				invalidate(invalidations.get(i), operations, context);
+			}
+		}
+		for (CacheExpression bump : operations.bumps()) {
+			try {
+				String group = String.valueOf(bump.value(context));
+				AfterCommit.run(() -> this.operations.bumpVersion(group));
+			}
+			catch (CacheExpressionException ex) {
+				warnSkipped(operations, ex);
+			}
+		}
+	}
+
+	private void write(WriteOperation write, CacheOperations operations, InvocationContext context,
+			@Nullable Object result) {
+		try {
+			if (write.unless() != null && write.unless().isTrue(context)) {
+				return;
+			}
+			TieredCache cache = this.manager.getCache(write.cache());
+			String key = key(write.key(), operations, context);
+			if (write.mode() == WriteMode.EVICT) {
+				AfterCommit.run(() -> safely(operations, () -> cache.evictKey(key)));
+				return;
+			}
+			Object value = (write.value() != null) ? write.value().value(context) : result;
+			String[] tags = tags(write.tags(), context);
+			AfterCommit.run(() -> safely(operations, () -> cache.write(key, value, tags)));
+		}
+		catch (CacheExpressionException ex) {
+			warnSkipped(operations, ex);
+		}
+	}
+
+	private void invalidate(InvalidateOperation invalidation, CacheOperations operations, InvocationContext context) {
+		try {
+			List<CacheExpression> expressions = invalidation.tags();
+			String[] tags = new String[expressions.size()];
+			for (int i = 0; i < tags.length; i++) {
+				tags[i] = String.valueOf(expressions.get(i).value(context));
+			}
+			Runnable change = () -> safely(operations, () -> this.operations.invalidateTags(tags));
+			if (invalidation.beforeInvocation()) {
+				change.run();
+			}
+			else {
+				AfterCommit.run(change);
+			}
+		}
+		catch (CacheExpressionException ex) {
+			warnSkipped(operations, ex);
+		}
+	}
+
+	private void safely(CacheOperations operations, Runnable change) {
+		try {
+			change.run();
+		}
+		catch (RuntimeException ex) {
+			this.warnings.warn(operations.description(), () -> "A cache update after " + operations.description()
+					+ " failed (" + ex.getClass().getSimpleName() + "); the method's result is unaffected");
+		}
+	}
+
+	private boolean[] conditions(List<CacheExpression> conditions, CacheOperations operations,
+			InvocationContext context) {
+		boolean[] result = new boolean[conditions.size()];
+		for (int i = 0; i < result.length; i++) {
+			CacheExpression condition = conditions.get(i);
+			try {
+				result[i] = condition == null || condition.isTrue(context);
+			}
+			catch (CacheExpressionException ex) {
+				warnSkipped(operations, ex);
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Computes the encoded key of a call: the key expression or the default key, then one
+	 * {@code |version} per versioned group.
+	 */
+	private String key(@Nullable CacheExpression expression, CacheOperations operations, InvocationContext context) {
+		Object raw = (expression != null) ? expression.value(context) : defaultKey(context.arguments());
+		if (raw == null) {
+			throw new CacheExpressionException("Key " + ((expression != null) ? expression.description()
+					: "of " + operations.description()) + " evaluated to null", null);
+		}
+		String key = CacheKeyEncoder.encodeKey(raw);
+		for (CacheExpression group : operations.groups()) {
+			String name = CacheKeyEncoder.encode(String.valueOf(group.value(context)));
+			key = key + '|' + this.manager.getServices().groups().current(name);
+		}
+		return key;
+	}
+
+	private static Object defaultKey(Object[] arguments) {
+		if (arguments.length == 1 && arguments[0] != null) {
+			return arguments[0];
+		}
+		return CacheKeyEncoder.encodeComposite(arguments);
+	}
+
+	private static String[] tags(List<CacheExpression> expressions, InvocationContext context) {
+		if (expressions.isEmpty()) {
+			return new String[0];
+		}
+		String[] tags = new String[expressions.size()];
+		for (int i = 0; i < tags.length; i++) {
+			tags[i] = CacheKeyEncoder.encode(String.valueOf(expressions.get(i).value(context)));
+		}
+		return tags;
+	}
+
+	private void warnUncached(CacheOperations operations, CacheExpressionException ex) {
+		this.warnings.warn(operations.description(), () -> ex.getMessage() + "; the call runs uncached");
+	}
+
+	private void warnSkipped(CacheOperations operations, CacheExpressionException ex) {
+		this.warnings.warn(operations.description(), () -> ex.getMessage() + "; the cache update is skipped");
+	}
+
+	/**
+	 * Runs the intercepted method as the cache's loader, remembering its result so that a
+	 * failure of the cache after the method ran never runs it twice.
+	 */
+	private static final class LoaderCall implements ValueLoader {
+
+		private final MethodInvocation invocation;
+
+		private final ReturnKind kind;
+
+		private boolean ran;
+
+		private @Nullable Object result;
+
+		LoaderCall(MethodInvocation invocation, ReturnKind kind) {
+			this.invocation = invocation;
+			this.kind = kind;
+		}
+
+		@Override
+		public @Nullable Object load() throws Throwable {
+			Object returned;
+			try {
+				returned = this.invocation.proceed();
+			}
+			catch (Throwable ex) {
+				throw new MethodFailure(ex);
+			}
+			this.result = unwrap(returned);
+			this.ran = true;
+			return this.result;
+		}
+
+		private @Nullable Object unwrap(@Nullable Object returned) throws MethodFailure {
+			try {
+				return this.kind.unwrap(returned);
+			}
+			catch (CompletionException ex) {
+				throw new MethodFailure((ex.getCause() != null) ? ex.getCause() : ex);
+			}
+		}
+
+		boolean hasRun() {
+			return this.ran;
+		}
+
+		@Nullable Object result() {
+			return this.result;
+		}
+
+	}
+
+	/** Carries the method's own exception through the cache, to be rethrown unchanged. */
+	private static final class MethodFailure extends Exception {
+
+		MethodFailure(Throwable cause) {
+			super(null, cause, false, false);
+		}
+
+	}
+
+}

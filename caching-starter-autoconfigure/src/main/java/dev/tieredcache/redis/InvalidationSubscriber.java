@@ -1,0 +1,82 @@
+package dev.tieredcache.redis;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.SubscriptionListener;
+
+import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
+
+/**
+ * Listens on the invalidation channel and hands other instances' messages to the
+ * {@link InvalidationHandler}; this instance's own messages are ignored, except load
+ * notifications, which may wake its own waiters.
+ *
+ * <p>Lettuce re-subscribes by itself after a lost connection; every subscription after the
+ * first therefore means messages may have been missed, and is reported as
+ * {@link InvalidationHandler#subscriptionRestored()}.
+ */
+public final class InvalidationSubscriber implements MessageListener, SubscriptionListener {
+
+	private static final Log logger = LogFactory.getLog(InvalidationSubscriber.class);
+
+	private final String instanceId;
+
+	private final InvalidationHandler handler;
+
+	private final AtomicBoolean subscribedOnce = new AtomicBoolean();
+
+	public InvalidationSubscriber(String instanceId, InvalidationHandler handler) {
+		this.instanceId = instanceId;
+		this.handler = handler;
+	}
+
+	/** Returns whether the channel has been subscribed at least once. */
+	public boolean isSubscribed() {
+		return this.subscribedOnce.get();
+	}
+
+	@Override
+	public void onChannelSubscribed(byte[] channel, long count) {
+		if (!this.subscribedOnce.compareAndSet(false, true)) {
+			logger.warn("Invalidation subscription restored: L1 is cleared, invalidations may have been missed");
+			this.handler.subscriptionRestored();
+		}
+	}
+
+	@Override
+	public void onMessage(Message message, byte[] pattern) {
+		InvalidationMessage parsed = InvalidationMessage.parse(message.getBody());
+		if (parsed == null) {
+			logger.debug("Ignoring a message that is not a tiered-cache invalidation");
+			return;
+		}
+		if (parsed.kind() == InvalidationMessage.FILLED) {
+			this.handler.loadFinished(parsed.detail());
+			return;
+		}
+		if (this.instanceId.equals(parsed.instance())) {
+			return;
+		}
+		try {
+			switch (parsed.kind()) {
+				case InvalidationMessage.KEY -> this.handler.keyChanged(parsed.subject(), parsed.detail());
+				case InvalidationMessage.CLEAR -> this.handler.versionChanged(VersionKind.EPOCH, parsed.subject(),
+						Long.parseLong(parsed.detail()));
+				case InvalidationMessage.TAG -> this.handler.versionChanged(VersionKind.TAG, parsed.subject(),
+						Long.parseLong(parsed.detail()));
+				case InvalidationMessage.GROUP -> this.handler.versionChanged(VersionKind.GROUP, parsed.subject(),
+						Long.parseLong(parsed.detail()));
+				default -> logger.debug("Ignoring an invalidation message of unknown kind");
+			}
+		}
+		catch (NumberFormatException ex) {
+			logger.debug("Ignoring a malformed invalidation message");
+		}
+	}
+
+}

@@ -1,0 +1,248 @@
+package dev.tieredcache.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Runs the starter's Redis commands on the application's own Lettuce connection (so every
+ * {@code spring.data.redis.*} setting applies: credentials, ACL user, TLS, database,
+ * cluster, sentinel), each bounded by {@code tiered-cache.redis.command-timeout} and
+ * guarded by a {@link CircuitBreaker}.
+ *
+ * <p>A failed or timed-out command is counted, logged at WARN at most once every ten
+ * seconds per operation (never with keys or values), and surfaces as
+ * {@link RedisUnavailableException}. While the circuit is open, commands fail at once; one
+ * background probe pings Redis every open duration and, when it answers, closes the
+ * circuit and tells the {@linkplain #onReconnect listeners} (the caches clear their L1,
+ * since they may have missed invalidations).
+ */
+public final class RedisCommandExecutor implements DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(RedisCommandExecutor.class);
+
+	private static final long STARTUP_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	private final long timeoutNanos;
+
+	private final CircuitBreaker circuit;
+
+	private final CoordinationStatistics statistics;
+
+	private final RateLimitedLog warnings = new RateLimitedLog(logger, Duration.ofSeconds(10));
+
+	private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+
+	private final ScheduledExecutorService prober;
+
+	private volatile RedisConnection connection;
+
+	private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
+
+	/**
+	 * Creates an executor and connects, waiting at most five seconds (or the command timeout
+	 * if longer): when Redis does not answer, the circuit starts open and the probe keeps trying in the background.
+	 * @param connectionFactory the application's Lettuce connection factory
+	 * @param commandTimeout the bound of every command
+	 * @param circuit the circuit breaker
+	 * @param statistics where errors are counted
+	 */
+	public RedisCommandExecutor(LettuceConnectionFactory connectionFactory, Duration commandTimeout,
+			CircuitBreaker circuit, CoordinationStatistics statistics) {
+		this.connectionFactory = connectionFactory;
+		this.timeoutNanos = commandTimeout.toNanos();
+		this.circuit = circuit;
+		this.statistics = statistics;
+		this.prober = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("tiered-cache-probe-"));
+		startUp();
+	}
+
+	private void startUp() {
+		CompletableFuture<Boolean> connected = CompletableFuture.supplyAsync(this::connectAndPing, this.prober);
+		boolean up;
+		try {
+			// Connecting costs more than a command (TLS, HELLO, a cold JVM); a refused
+			// connection still fails at once.
+			up = connected.get(Math.max(this.timeoutNanos, STARTUP_WAIT_NANOS), TimeUnit.NANOSECONDS);
+		}
+		catch (Exception ex) {
+			up = false;
+		}
+		if (!up) {
+			this.circuit.forceOpen();
+			logger.warn("Redis does not answer at start-up: the tiered cache serves from L1 and the loaders, "
+					+ "and keeps trying to reach Redis");
+		}
+		long period = this.circuit.openDuration().toMillis();
+		this.prober.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Registers a listener called, on the probe thread, when Redis answers again after the
+	 * circuit was open.
+	 * @param listener the listener
+	 */
+	public void onReconnect(Runnable listener) {
+		this.reconnectListeners.add(listener);
+	}
+
+	/** Returns the circuit breaker guarding Redis. */
+	public CircuitBreaker circuit() {
+		return this.circuit;
+	}
+
+	/** Returns the shared counters of Redis errors and invalidations. */
+	public CoordinationStatistics statistics() {
+		return this.statistics;
+	}
+
+	/**
+	 * Runs a command and waits for its result at most the command timeout.
+	 * @param <T> the result type
+	 * @param operation the operation's name, for errors and metrics
+	 * @param command issues the command on the async API
+	 * @return the result
+	 * @throws RedisUnavailableException if the circuit is open or the command failed
+	 */
+	public <T> T execute(String operation,
+			Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends CompletionStage<T>> command) {
+		if (this.circuit.isOpen()) {
+			throw RedisUnavailableException.CIRCUIT_OPEN;
+		}
+		RedisClusterAsyncCommands<byte[], byte[]> async = this.commands;
+		if (async == null) {
+			throw failed(operation, new IllegalStateException("not connected"));
+		}
+		try {
+			T result = command.apply(async).toCompletableFuture().get(this.timeoutNanos, TimeUnit.NANOSECONDS);
+			this.circuit.recordSuccess();
+			return result;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw failed(operation, ex);
+		}
+		catch (ExecutionException ex) {
+			throw failed(operation, ex.getCause());
+		}
+		catch (TimeoutException | RuntimeException ex) {
+			throw failed(operation, ex);
+		}
+	}
+
+	/**
+	 * Runs a script by its SHA-1, loading it with EVAL when the server does not know it.
+	 * @param <T> the result type
+	 * @param operation the operation's name, for errors and metrics
+	 * @param script the script
+	 * @param output the script's output type
+	 * @param keys the keys, all in one hash slot
+	 * @param args the arguments
+	 * @return the result
+	 * @throws RedisUnavailableException if the circuit is open or the command failed
+	 */
+	<T> T script(String operation, RedisScript script, ScriptOutputType output, byte[][] keys, byte[]... args) {
+		return execute(operation, (redis) -> {
+			CompletionStage<T> sha = redis.evalsha(script.sha1(), output, keys, args);
+			return sha.toCompletableFuture().exceptionallyCompose((ex) -> {
+				Throwable cause = (ex instanceof java.util.concurrent.CompletionException) ? ex.getCause() : ex;
+				if (cause instanceof RedisNoScriptException) {
+					return redis.<T>eval(script.source(), output, keys, args).toCompletableFuture();
+				}
+				return CompletableFuture.failedFuture(cause);
+			});
+		});
+	}
+
+	private RedisUnavailableException failed(String operation, Throwable cause) {
+		this.statistics.redisError(operation);
+		boolean opened = this.circuit.recordFailure();
+		String reason = (cause != null) ? cause.getClass().getSimpleName() : "unknown";
+		if (opened) {
+			logger.warn("Redis failed repeatedly (last: " + operation + ", " + reason + "): the circuit is open, "
+					+ "L2 is skipped until Redis answers again");
+		}
+		else {
+			this.warnings.warn(operation, () -> "Redis operation '" + operation + "' failed (" + reason
+					+ "); the caller falls back to L1 and the loader");
+		}
+		return new RedisUnavailableException("Redis operation '" + operation + "' failed", cause);
+	}
+
+	private boolean connectAndPing() {
+		try {
+			if (this.commands == null) {
+				RedisConnection redis = this.connectionFactory.isClusterAware()
+						? this.connectionFactory.getClusterConnection() : this.connectionFactory.getConnection();
+				@SuppressWarnings("unchecked")
+				RedisClusterAsyncCommands<byte[], byte[]> nativeCommands = (RedisClusterAsyncCommands<byte[], byte[]>) redis
+					.getNativeConnection();
+				this.connection = redis;
+				this.commands = nativeCommands;
+			}
+			String pong = this.commands.ping().get(Math.max(this.timeoutNanos, STARTUP_WAIT_NANOS), TimeUnit.NANOSECONDS);
+			return "PONG".equalsIgnoreCase(pong);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		catch (Exception ex) {
+			logger.debug("Redis probe failed", ex);
+			return false;
+		}
+	}
+
+	private void probe() {
+		if (!this.circuit.isOpen()) {
+			return;
+		}
+		if (connectAndPing() && this.circuit.close()) {
+			logger.warn("Redis answers again: the circuit is closed and L1 is cleared");
+			for (Runnable listener : this.reconnectListeners) {
+				try {
+					listener.run();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Reconnect listener failed", ex);
+				}
+			}
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.prober.shutdownNow();
+		RedisConnection redis = this.connection;
+		if (redis != null) {
+			try {
+				redis.close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Closing the Redis connection failed", ex);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,120 @@
+package dev.tieredcache.serialization;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import dev.tieredcache.cache.CacheEntry;
+
+/**
+ * The envelope a {@link CacheEntry} travels in to and from Redis: a small binary header
+ * (magic {@code TC}, format version, timestamps, load time, tags with their versions)
+ * followed by the value as written by a {@link ValueSerializer}.
+ *
+ * <p>The magic and the format version let a reader tell its own data from anything else
+ * under the key; whatever it cannot read raises {@link SerializationFailedException}, which
+ * callers treat as a miss.
+ */
+public final class EntryCodec {
+
+	/** Version of the envelope layout written by this class. */
+	public static final byte FORMAT_VERSION = 1;
+
+	private static final byte MAGIC_0 = 'T';
+
+	private static final byte MAGIC_1 = 'C';
+
+	private static final byte FLAG_NULL = 1;
+
+	private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 4 + 2;
+
+	private final ValueSerializer serializer;
+
+	public EntryCodec(ValueSerializer serializer) {
+		this.serializer = serializer;
+	}
+
+	/**
+	 * Serializes the value alone, to learn its size before an entry is built.
+	 * @param value the value, may be null
+	 * @return its bytes, empty for null
+	 */
+	public byte[] serializeValue(Object value) {
+		return (value != null) ? this.serializer.serialize(value) : new byte[0];
+	}
+
+	/**
+	 * Builds the envelope for an entry whose value is already serialized.
+	 * @param entry the entry
+	 * @param payload the serialized value, from {@link #serializeValue}
+	 * @return the envelope bytes
+	 */
+	public byte[] encode(CacheEntry entry, byte[] payload) {
+		String[] tags = entry.tags();
+		byte[][] tagBytes = new byte[tags.length][];
+		int size = HEADER + payload.length;
+		for (int i = 0; i < tags.length; i++) {
+			tagBytes[i] = tags[i].getBytes(StandardCharsets.UTF_8);
+			size += 2 + tagBytes[i].length + 8;
+		}
+		ByteBuffer buffer = ByteBuffer.allocate(size);
+		buffer.put(MAGIC_0).put(MAGIC_1).put(FORMAT_VERSION);
+		buffer.put((entry.get() == null) ? FLAG_NULL : 0);
+		buffer.putLong(entry.writtenAt()).putLong(entry.expiresAt()).putLong(entry.staleUntil());
+		buffer.putInt(entry.loadMillis());
+		buffer.putShort((short) tags.length);
+		for (int i = 0; i < tags.length; i++) {
+			buffer.putShort((short) tagBytes[i].length).put(tagBytes[i]).putLong(entry.tagVersions()[i]);
+		}
+		buffer.put(payload);
+		return buffer.array();
+	}
+
+	/**
+	 * Reads an envelope back.
+	 * @param bytes the stored bytes
+	 * @return the entry
+	 * @throws SerializationFailedException if the bytes are not an envelope this version
+	 * can read, or hold a value that cannot be read
+	 */
+	public CacheEntry decode(byte[] bytes) {
+		if (bytes.length < HEADER || bytes[0] != MAGIC_0 || bytes[1] != MAGIC_1) {
+			throw new SerializationFailedException("Not a tiered-cache entry");
+		}
+		if (bytes[2] != FORMAT_VERSION) {
+			throw new SerializationFailedException("Unknown entry format version " + bytes[2]);
+		}
+		try {
+			ByteBuffer buffer = ByteBuffer.wrap(bytes, 3, bytes.length - 3);
+			boolean isNull = (buffer.get() & FLAG_NULL) != 0;
+			long writtenAt = buffer.getLong();
+			long expiresAt = buffer.getLong();
+			long staleUntil = buffer.getLong();
+			int loadMillis = buffer.getInt();
+			int tagCount = buffer.getShort();
+			if (tagCount < 0) {
+				throw new SerializationFailedException("Corrupt entry header");
+			}
+			String[] tags = new String[tagCount];
+			long[] versions = new long[tagCount];
+			for (int i = 0; i < tagCount; i++) {
+				int length = buffer.getShort() & 0xFFFF;
+				byte[] tag = new byte[length];
+				buffer.get(tag);
+				tags[i] = new String(tag, StandardCharsets.UTF_8);
+				versions[i] = buffer.getLong();
+			}
+			Object value = null;
+			if (!isNull) {
+				byte[] payload = new byte[buffer.remaining()];
+				buffer.get(payload);
+				value = this.serializer.deserialize(payload);
+			}
+			return new CacheEntry(value, writtenAt, expiresAt, staleUntil, loadMillis, tags, versions);
+		}
+		catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException ex) {
+			throw new SerializationFailedException("Truncated tiered-cache entry", ex);
+		}
+	}
+
+}

@@ -1,0 +1,35 @@
+package dev.tieredcache.test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.tieredcache.autoconfigure.TieredCacheAutoConfiguration;
+
+/**
+ * Application contexts that stand for instances of an application using the starter: each
+ * one a full Spring context with Boot's Redis and AOP auto-configuration and ours, all
+ * sharing one Redis and one key prefix, as several instances of a service do.
+ */
+public final class Instances {
+
+	private Instances() {
+	}
+
+	/**
+	 * A runner for instances on the given Redis port and key prefix.
+	 * @param port the Redis port
+	 * @param prefix the key prefix
+	 * @return the runner
+	 */
+	public static ApplicationContextRunner runner(int port, String prefix) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, AopAutoConfiguration.class,
+					TieredCacheAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
+					"spring.data.redis.timeout=2s", "tiered-cache.key-prefix=" + prefix,
+					"tiered-cache.serialization.allowed-packages=java,dev.tieredcache");
+	}
+
+}
