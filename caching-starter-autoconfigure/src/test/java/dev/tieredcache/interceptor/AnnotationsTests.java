@@ -1,0 +1,178 @@
+package dev.tieredcache.interceptor;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.tieredcache.interceptor.UserRepository.User;
+import dev.tieredcache.test.Instances;
+import dev.tieredcache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The four annotations on a service, against the real Redis, with two application contexts
+ * as two instances where it matters.
+ */
+class AnnotationsTests {
+
+	private final String prefix = TestRedis.uniquePrefix("annotations");
+
+	private final ApplicationContextRunner runner = Instances.runner(TestRedis.SHARED_PORT, this.prefix)
+		.withUserConfiguration(RepositoryConfiguration.class);
+
+	@Test
+	void readThroughRunsTheMethodOnceAndThenServesFromCache() {
+		this.runner.run((context) -> {
+			UserRepository repository = context.getBean(UserRepository.class);
+			repository.insert(new User(1, 10, "alice"));
+			assertThat(repository.find(1)).isEqualTo(new User(1, 10, "alice"));
+			assertThat(repository.find(1)).isEqualTo(new User(1, 10, "alice"));
+			assertThat(repository.finds()).hasValue(1);
+		});
+	}
+
+	@Test
+	void readThroughOnOneInstanceServesTheOther() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			repositoryA.insert(new User(1, 10, "alice"));
+			repositoryB.insert(new User(1, 10, "alice"));
+			repositoryA.find(1);
+			assertThat(repositoryB.find(1)).isEqualTo(new User(1, 10, "alice"));
+			assertThat(repositoryB.finds()).hasValue(0);
+		}));
+	}
+
+	@Test
+	void optionalIsCachedAsItsContent() {
+		this.runner.run((context) -> {
+			UserRepository repository = context.getBean(UserRepository.class);
+			repository.insert(new User(2, 10, "bob"));
+			assertThat(repository.profile(2)).contains(new User(2, 10, "bob"));
+			assertThat(repository.profile(2)).contains(new User(2, 10, "bob"));
+			assertThat(repository.profiles()).hasValue(1);
+			assertThat(repository.profile(99)).isEmpty();
+			assertThat(repository.profile(99)).isEmpty();
+			assertThat(repository.profiles()).as("unless #result == null keeps empties out").hasValue(3);
+		});
+	}
+
+	@Test
+	void nullResultsAreCachedForTheNullTtl() {
+		this.runner.run((context) -> {
+			UserRepository repository = context.getBean(UserRepository.class);
+			assertThat(repository.find(404)).isNull();
+			assertThat(repository.find(404)).isNull();
+			assertThat(repository.finds()).hasValue(1);
+		});
+	}
+
+	@Test
+	void completableFutureValuesAreCached() {
+		this.runner.run((context) -> {
+			UserRepository repository = context.getBean(UserRepository.class);
+			repository.insert(new User(3, 30, "carol"));
+			assertThat(repository.memberCount(30).get()).isEqualTo(1L);
+			assertThat(repository.memberCount(30).get()).isEqualTo(1L);
+			assertThat(repository.members()).hasValue(1);
+		});
+	}
+
+	@Test
+	void writeThroughOnOneInstanceIsReadByTheOtherWithoutRunningItsMethod() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			repositoryB.insert(new User(4, 10, "dave"));
+			assertThat(repositoryB.find(4).name()).isEqualTo("dave");
+			repositoryA.save(new User(4, 10, "david"));
+			await().atMost(Duration.ofSeconds(1)).until(() -> repositoryB.find(4).name().equals("david"));
+			assertThat(repositoryB.finds()).hasValue(1);
+		}));
+	}
+
+	@Test
+	void writeThroughInEvictModeMakesTheNextReadLoadFresh() {
+		this.runner.run((context) -> {
+			UserRepository repository = context.getBean(UserRepository.class);
+			repository.insert(new User(5, 10, "erin"));
+			repository.find(5);
+			repository.saveAndEvict(new User(5, 10, "erina"));
+			assertThat(repository.find(5).name()).isEqualTo("erina");
+			assertThat(repository.finds()).hasValue(2);
+		});
+	}
+
+	@Test
+	void aFailingWriteWritesNothingAndTheExceptionReachesTheCaller() {
+		this.runner.run((context) -> {
+			UserRepository repository = context.getBean(UserRepository.class);
+			repository.insert(new User(6, 10, "frank"));
+			repository.find(6);
+			assertThatIllegalStateException().isThrownBy(() -> repository.failingSave(new User(6, 10, "frankie")))
+				.withMessage("database down");
+			assertThat(repository.find(6).name()).isEqualTo("frank");
+		});
+	}
+
+	@Test
+	void invalidatingATagDropsTaggedEntriesInEveryCacheOnEveryInstance() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			for (UserRepository repository : new UserRepository[] { repositoryA, repositoryB }) {
+				repository.insert(new User(1, 10, "alice"));
+				repository.insert(new User(2, 10, "bob"));
+			}
+			repositoryB.find(1);
+			repositoryB.profile(1);
+			repositoryB.find(2);
+			repositoryA.moveUser(1, 10, 20);
+			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+				int before = repositoryB.finds().get();
+				repositoryB.find(1);
+				assertThat(repositoryB.finds()).hasValue(before + 1);
+			});
+			int profiles = repositoryB.profiles().get();
+			repositoryB.profile(1);
+			assertThat(repositoryB.profiles()).hasValue(profiles + 1);
+			int finds = repositoryB.finds().get();
+			repositoryB.find(2);
+			assertThat(repositoryB.finds()).as("user:2 is still cached").hasValue(finds);
+		}));
+	}
+
+	@Test
+	void bumpingAGroupMakesItsEntriesLoadFreshOnEveryInstance() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			String first = repositoryB.dashboard(1, 10);
+			assertThat(repositoryB.dashboard(1, 10)).isEqualTo(first);
+			String otherTeam = repositoryB.dashboard(2, 20);
+			repositoryA.publishTeamReport(10);
+			await().atMost(Duration.ofSeconds(1)).until(() -> !repositoryB.dashboard(1, 10).equals(first));
+			assertThat(repositoryB.dashboard(2, 20)).isEqualTo(otherTeam);
+		}));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RepositoryConfiguration {
+
+		@Bean
+		UserRepository userRepository() {
+			return new UserRepository();
+		}
+
+	}
+
+
+}
