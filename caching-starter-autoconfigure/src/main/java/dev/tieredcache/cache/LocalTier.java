@@ -67,6 +67,11 @@ final class LocalTier {
 		return entry;
 	}
 
+	/** Whether L1 holds the key, without counting a lookup. */
+	boolean contains(String key) {
+		return this.cache != null && this.cache.getIfPresent(key) != null;
+	}
+
 	/** Returns the write stamp of a key, to be compared after a load. */
 	long stamp(String key) {
 		return this.stamps.get(stripe(key)) + this.generation.get();

@@ -473,7 +473,7 @@ public class TieredCache implements Cache {
 	 * @return whether Redis held the key (or, when Redis is unreachable, L1 did)
 	 */
 	public boolean evictKey(String key) {
-		boolean wasLocal = this.local.get(key) != null;
+		boolean wasLocal = this.local.contains(key);
 		this.local.invalidate(key, EvictionCause.EXPLICIT);
 		try {
 			boolean wasRemote = this.services.store()
