@@ -21,9 +21,6 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
-import org.springframework.util.backoff.FixedBackOff;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.cache.CacheServices;
@@ -35,6 +32,7 @@ import dev.tieredcache.interceptor.TieredCacheInterceptor;
 import dev.tieredcache.redis.CircuitBreaker;
 import dev.tieredcache.redis.CoordinationStatistics;
 import dev.tieredcache.redis.InvalidationSubscriber;
+import dev.tieredcache.redis.InvalidationSubscription;
 import dev.tieredcache.redis.LoadWaiters;
 import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.redis.RedisKeyLayout;
@@ -120,16 +118,13 @@ public final class TieredCacheAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean(name = "tieredCacheListenerContainer")
-	RedisMessageListenerContainer tieredCacheListenerContainer(LettuceConnectionFactory connectionFactory,
+	@ConditionalOnMissingBean
+	InvalidationSubscription tieredCacheInvalidationSubscription(LettuceConnectionFactory connectionFactory,
 			TieredCacheManager manager, TieredCacheProperties properties) {
-		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
-		container.setConnectionFactory(connectionFactory);
-		container.setRecoveryBackoff(new FixedBackOff(1000, FixedBackOff.UNLIMITED_ATTEMPTS));
 		InvalidationSubscriber subscriber = new InvalidationSubscriber(manager.getServices().store().instanceId(),
 				manager);
-		container.addMessageListener(subscriber, new ChannelTopic(properties.getKeyPrefix() + "invalidation"));
-		return container;
+		return new InvalidationSubscription(connectionFactory, properties.getKeyPrefix() + "invalidation", subscriber,
+				properties.getRedis().getCircuitOpenDuration());
 	}
 
 	@Bean

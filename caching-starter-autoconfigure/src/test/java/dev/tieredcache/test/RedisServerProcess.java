@@ -46,6 +46,18 @@ public final class RedisServerProcess implements AutoCloseable {
 		return server;
 	}
 
+	/**
+	 * Starts a server on a given port.
+	 * @param port the port
+	 * @param extraArgs more {@code redis-server} arguments
+	 * @return the running server
+	 */
+	public static RedisServerProcess startOn(int port, String... extraArgs) throws IOException {
+		RedisServerProcess server = new RedisServerProcess(port, List.of(extraArgs));
+		server.startProcess();
+		return server;
+	}
+
 	/** Returns a free loopback TCP port. */
 	public static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
