@@ -8,7 +8,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DefaultTyping;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.jsontype.BasicPolymorphicTypeValidator;
 import tools.jackson.databind.jsontype.PolymorphicTypeValidator;
 import tools.jackson.databind.jsontype.impl.DefaultTypeResolverBuilder;
 
@@ -34,15 +33,11 @@ public class AllowListJsonSerializer implements ValueSerializer {
 	 */
 	public AllowListJsonSerializer(List<String> allowedPackages) {
 		Assert.notEmpty(allowedPackages, "allowedPackages must not be empty");
-		BasicPolymorphicTypeValidator.Builder validator = BasicPolymorphicTypeValidator.builder();
 		for (String allowed : allowedPackages) {
 			Assert.hasText(allowed, "allowedPackages must not contain an empty package");
-			String prefix = allowed.endsWith(".") ? allowed : allowed + ".";
-			validator.allowIfSubType(prefix);
 		}
-		validator.allowIfSubTypeIsArray();
 		this.mapper = JsonMapper.builder()
-			.setDefaultTyping(new EveryValueTyping(validator.build()))
+			.setDefaultTyping(new EveryValueTyping(new PackageAllowList(allowedPackages)))
 			.build();
 	}
 

@@ -64,13 +64,15 @@ class RedisFaultTests {
 				cache.get(0L, () -> "warm-up");
 				redis.pause();
 				try {
-					for (long key = 1; key <= 3; key++) {
+					for (long i = 1; i <= 3; i++) {
+						long key = i;
 						long millis = timed(() -> cache.get(key, () -> slowLoad(loads)));
 						// One command timeout (200 ms) plus the 50 ms load, with room for a busy machine.
 						assertThat(millis).as("call %d while the circuit is closed", key).isLessThan(1000);
 					}
 					assertThat(executor.circuit().isOpen()).isTrue();
-					for (long key = 4; key <= 8; key++) {
+					for (long i = 4; i <= 8; i++) {
+						long key = i;
 						long millis = timed(() -> cache.get(key, () -> slowLoad(loads)));
 						assertThat(millis).as("call %d with the circuit open", key).isLessThan(200);
 					}

@@ -1,0 +1,61 @@
+package dev.tieredcache.serialization;
+
+import java.util.List;
+
+import tools.jackson.databind.DatabindContext;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.jsontype.PolymorphicTypeValidator;
+
+/**
+ * Allows polymorphic types by package, deciding on the class <em>name</em>: a type id
+ * outside the allowed packages is denied before Jackson loads the class, so not even its
+ * static initializer runs. (Jackson's own {@code BasicPolymorphicTypeValidator} leaves
+ * unmatched names undecided and loads the class to look at it.)
+ */
+final class PackageAllowList extends PolymorphicTypeValidator.Base {
+
+	private final String[] prefixes;
+
+	/**
+	 * Creates the allow-list.
+	 * @param packages package names; their sub-packages are allowed too
+	 */
+	PackageAllowList(List<String> packages) {
+		this.prefixes = packages.stream().map((p) -> p.endsWith(".") ? p : p + ".").toArray(String[]::new);
+	}
+
+	@Override
+	public Validity validateBaseType(DatabindContext context, JavaType baseType) {
+		return Validity.INDETERMINATE;
+	}
+
+	@Override
+	public Validity validateSubClassName(DatabindContext context, JavaType baseType, String subClassName) {
+		return isAllowed(subClassName) ? Validity.ALLOWED : Validity.DENIED;
+	}
+
+	@Override
+	public Validity validateSubType(DatabindContext context, JavaType baseType, JavaType subType) {
+		return isAllowed(subType.getRawClass().getName()) ? Validity.ALLOWED : Validity.DENIED;
+	}
+
+	boolean isAllowed(String className) {
+		String name = className;
+		while (name.startsWith("[")) {
+			name = name.substring(1);
+		}
+		if (name.length() == 1) {
+			return true;
+		}
+		if (name.startsWith("L") && name.endsWith(";")) {
+			name = name.substring(1, name.length() - 1);
+		}
+		for (String prefix : this.prefixes) {
+			if (name.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}
