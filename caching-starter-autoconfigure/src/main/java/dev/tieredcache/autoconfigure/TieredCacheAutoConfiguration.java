@@ -113,7 +113,7 @@ public final class TieredCacheAutoConfiguration {
 		settings.validateAll();
 		TieredCacheManager manager = new TieredCacheManager(settings, properties.getCaches().keySet(),
 				properties.isDynamic(), services, statistics);
-		executor.onReconnect(manager::forgetLocalState);
+		executor.onReconnect(manager::redisRestored);
 		return manager;
 	}
 

@@ -32,8 +32,10 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 				}
 			}
 			catch (RedisUnavailableException ex) {
-				logger.warn("A tag invalidation could not reach Redis; L1 of this instance is cleared");
-				this.manager.getCaches().forEach(TieredCache::dropLocal);
+				logger.warn("A tag invalidation could not reach Redis: L1 of this instance is cleared and the "
+						+ "invalidation is applied when Redis answers again");
+				this.manager.tagInvalidationFailed(encoded);
+				this.manager.getCaches().forEach(TieredCache::clearLocal);
 			}
 		}
 	}
@@ -50,8 +52,10 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 			return version;
 		}
 		catch (RedisUnavailableException ex) {
-			logger.warn("A group version bump could not reach Redis; L1 of this instance is cleared");
-			this.manager.getCaches().forEach(TieredCache::dropLocal);
+			logger.warn("A group version bump could not reach Redis: L1 of this instance is cleared and the "
+					+ "bump is applied when Redis answers again");
+			this.manager.groupBumpFailed(encoded);
+			this.manager.getCaches().forEach(TieredCache::clearLocal);
 			return currentVersion(group);
 		}
 	}

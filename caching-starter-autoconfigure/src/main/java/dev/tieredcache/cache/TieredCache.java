@@ -65,6 +65,8 @@ public class TieredCache implements Cache {
 
 	private final ReadThrough readThrough;
 
+	private final PendingInvalidations pending;
+
 	private final AtomicBoolean unreadableLogged = new AtomicBoolean();
 
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
@@ -76,6 +78,11 @@ public class TieredCache implements Cache {
 	 * @param services what it shares with the other caches
 	 */
 	public TieredCache(String name, CacheSettings settings, CacheServices services) {
+		this(name, settings, services, new PendingInvalidations());
+	}
+
+	TieredCache(String name, CacheSettings settings, CacheServices services, PendingInvalidations pending) {
+		this.pending = pending;
 		this.name = name;
 		this.encodedName = CacheKeyEncoder.encode(name);
 		this.settings = settings;
@@ -482,17 +489,26 @@ public class TieredCache implements Cache {
 			return wasRemote;
 		}
 		catch (RedisUnavailableException ex) {
+			this.pending.key(this, key);
 			return wasLocal;
 		}
 	}
 
+	/**
+	 * Deletes a key in Redis, as a replayed invalidation does.
+	 * @throws RedisUnavailableException if Redis did not take it
+	 */
+	void deleteRemote(String key) {
+		this.services.store()
+			.delete(this.encodedName, entryId(key), key, sequenceTtlMillis(this.settings.ttl().toMillis()));
+	}
+
 	private void deleteQuietly(String key) {
 		try {
-			this.services.store()
-				.delete(this.encodedName, entryId(key), key, sequenceTtlMillis(this.settings.ttl().toMillis()));
+			deleteRemote(key);
 		}
 		catch (RedisUnavailableException ex) {
-			logger.debug("Could not delete a key of cache '" + this.name + "' after a failed write");
+			this.pending.key(this, key);
 		}
 	}
 
@@ -507,7 +523,9 @@ public class TieredCache implements Cache {
 			this.services.epochs().bump(this.encodedName);
 		}
 		catch (RedisUnavailableException ex) {
-			logger.warn("Cache '" + this.name + "' was cleared in L1 only: Redis is unreachable");
+			logger.warn("Cache '" + this.name + "' was cleared in L1 only: Redis is unreachable; "
+					+ "the clear is applied when it answers again");
+			this.pending.clear(this);
 		}
 		this.local.invalidateAll();
 	}
@@ -525,8 +543,11 @@ public class TieredCache implements Cache {
 		this.local.invalidate(key, EvictionCause.REMOTE);
 	}
 
-	/** The cache was cleared elsewhere, or Redis came back: drop everything in L1. */
-	void dropLocal() {
+	/**
+	 * Drops every entry of this instance's L1, leaving Redis and other instances alone; the
+	 * next reads go to Redis. Used when the cache was cleared elsewhere or Redis came back.
+	 */
+	public void clearLocal() {
 		this.local.invalidateAll();
 	}
 

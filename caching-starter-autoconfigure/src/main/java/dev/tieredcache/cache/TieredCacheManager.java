@@ -45,6 +45,8 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 
 	private final List<Consumer<TieredCache>> creationListeners = new CopyOnWriteArrayList<>();
 
+	private final PendingInvalidations pending = new PendingInvalidations();
+
 	/**
 	 * Creates a manager.
 	 * @param settings the settings of a cache, by name
@@ -84,7 +86,7 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 					+ "false: declare it under tiered-cache.caches." + name);
 		}
 		return this.caches.computeIfAbsent(name, (n) -> {
-			TieredCache created = new TieredCache(n, this.settings.apply(n), this.services);
+			TieredCache created = new TieredCache(n, this.settings.apply(n), this.services, this.pending);
 			this.byEncodedName.put(created.encodedName(), created);
 			this.creationListeners.forEach((listener) -> listener.accept(created));
 			return created;
@@ -141,7 +143,7 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 				this.statistics.invalidation(InvalidationKind.CLEAR, true);
 				TieredCache target = this.byEncodedName.get(name);
 				if (target != null) {
-					target.dropLocal();
+					target.clearLocal();
 				}
 			}
 		}
@@ -158,6 +160,31 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 	}
 
 	/**
+	 * Called when Redis answers again after an outage: applies the invalidations that could
+	 * not reach it, then forgets local state, since messages may have been missed.
+	 */
+	public void redisRestored() {
+		this.pending.replay(this.caches.values(), this.services);
+		forgetLocalState();
+	}
+
+	/**
+	 * Records a tag invalidation that could not reach Redis, to apply it when Redis answers.
+	 * @param tag the encoded tag
+	 */
+	void tagInvalidationFailed(String tag) {
+		this.pending.tag(tag);
+	}
+
+	/**
+	 * Records a group bump that could not reach Redis, to apply it when Redis answers.
+	 * @param group the encoded group
+	 */
+	void groupBumpFailed(String group) {
+		this.pending.group(group);
+	}
+
+	/**
 	 * Drops every L1 entry and every version held in memory; called when this instance
 	 * may have missed invalidations (Redis or the subscription came back).
 	 */
@@ -165,7 +192,7 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 		this.services.tags().reset();
 		this.services.groups().reset();
 		this.services.epochs().reset();
-		this.caches.values().forEach(TieredCache::dropLocal);
+		this.caches.values().forEach(TieredCache::clearLocal);
 	}
 
 	@Nullable TieredCache findByEncodedName(String encodedName) {

@@ -50,7 +50,7 @@ class RedisOutageTests {
 				int before = loads.get();
 				assertThat(cache.get(5L, () -> "x" + loads.incrementAndGet())).isEqualTo("x" + (before + 1));
 				assertThat(cache.get(5L, () -> "x" + loads.incrementAndGet())).isEqualTo("x" + (before + 1));
-				cache.dropLocal();
+				cache.clearLocal();
 				assertThat(cache.get(5L, String.class)).as("stored in Redis again").isEqualTo("x" + (before + 1));
 			});
 		}

@@ -96,7 +96,7 @@ class TieredCacheTwoInstancesTests {
 				assertThat(redis.commands().exists(key)).isEqualTo(1);
 				redis.commands().set(key, "not an envelope".getBytes());
 			}
-			cache.dropLocal();
+			cache.clearLocal();
 			assertThat(cache.get(5L)).isNull();
 			assertThat(cache.get(5L, () -> "erin-reloaded")).isEqualTo("erin-reloaded");
 			assertThat(cache.getStatistics().unreadableValues()).isEqualTo(2);

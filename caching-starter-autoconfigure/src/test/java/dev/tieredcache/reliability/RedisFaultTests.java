@@ -110,6 +110,42 @@ class RedisFaultTests {
 		}
 	}
 
+	@Test
+	void invalidationsMadeWhileRedisIsFrozenAreAppliedWhenItAnswersAgain() throws Exception {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			ApplicationContextRunner runner = runner(redis.port());
+			runner.run((a) -> runner.run((b) -> {
+				TieredCache cacheA = a.getBean(TieredCacheManager.class).getCache("users");
+				TieredCache cacheB = b.getBean(TieredCacheManager.class).getCache("users");
+				TieredCacheOperations operationsA = a.getBean(TieredCacheOperations.class);
+				RedisCommandExecutor executorA = a.getBean(RedisCommandExecutor.class);
+				cacheA.put(1L, "old");
+				String tagged = (String) cacheB.readThrough(dev.tieredcache.cache.ReadRequest.of("2",
+						new String[] { "team:7" }, () -> "tagged-old", null, null));
+				assertThat(tagged).isEqualTo("tagged-old");
+				redis.pause();
+				try {
+					for (int i = 0; i < 3; i++) {
+						cacheA.evict(1L);
+					}
+					operationsA.invalidateTags("team:7");
+					assertThat(executorA.circuit().isOpen()).isTrue();
+				}
+				finally {
+					redis.resume();
+				}
+				await().atMost(Duration.ofSeconds(5)).until(() -> !executorA.circuit().isOpen());
+				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+					cacheB.clearLocal();
+					assertThat(cacheB.get(1L)).as("the eviction reached Redis").isNull();
+					Object reloaded = cacheB.readThrough(dev.tieredcache.cache.ReadRequest.of("2",
+							new String[] { "team:7" }, () -> "tagged-new", null, null));
+					assertThat(reloaded).as("the tag invalidation reached Redis").isEqualTo("tagged-new");
+				});
+			}));
+		}
+	}
+
 	private static String redisChannel(org.springframework.context.ApplicationContext context) {
 		return context.getEnvironment().getProperty("tiered-cache.key-prefix") + "invalidation";
 	}
