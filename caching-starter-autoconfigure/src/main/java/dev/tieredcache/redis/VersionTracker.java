@@ -3,6 +3,7 @@ package dev.tieredcache.redis;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
+import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 
@@ -41,7 +42,25 @@ public final class VersionTracker {
 			.expireAfterAccess(Duration.ofHours(1))
 			.refreshAfterWrite(refreshInterval)
 			.executor(executor)
-			.build((name) -> store.readVersion(kind, name));
+			.build(new CacheLoader<>() {
+
+				@Override
+				public Long load(String name) {
+					return store.readVersion(kind, name);
+				}
+
+				@Override
+				public Long reload(String name, Long current) {
+					try {
+						return Math.max(current, store.readVersion(kind, name));
+					}
+					catch (RedisUnavailableException ex) {
+						// Keep the known version; the next refresh tries again.
+						return current;
+					}
+				}
+
+			});
 	}
 
 	/**

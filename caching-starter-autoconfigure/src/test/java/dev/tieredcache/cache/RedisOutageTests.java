@@ -45,7 +45,7 @@ class RedisOutageTests {
 				assertThat(executor.circuit().isOpen()).isTrue();
 				assertThat(cache.get(1L, String.class)).as("L1 still serves").isEqualTo("v1");
 				redis.restart();
-				await().atMost(Duration.ofSeconds(5)).until(() -> !executor.circuit().isOpen());
+				await().atMost(Duration.ofSeconds(20)).until(() -> !executor.circuit().isOpen());
 				assertThat(cache.getLocalSize()).as("L1 cleared on reconnect").isZero();
 				int before = loads.get();
 				assertThat(cache.get(5L, () -> "x" + loads.incrementAndGet())).isEqualTo("x" + (before + 1));
@@ -67,7 +67,7 @@ class RedisOutageTests {
 			assertThat(executor.circuit().isOpen()).isTrue();
 			assertThat(cache.get(1L, () -> "loaded without redis")).isEqualTo("loaded without redis");
 			try (RedisServerProcess redis = RedisServerProcess.startOn(port)) {
-				await().atMost(Duration.ofSeconds(5)).until(() -> !executor.circuit().isOpen());
+				await().atMost(Duration.ofSeconds(20)).until(() -> !executor.circuit().isOpen());
 				InvalidationSubscription subscription = context.getBean(InvalidationSubscription.class);
 				await().atMost(Duration.ofSeconds(5)).until(subscription::isListening);
 				runner.run((other) -> {

@@ -82,7 +82,7 @@ class RedisFaultTests {
 				finally {
 					redis.resume();
 				}
-				await().atMost(Duration.ofSeconds(5)).until(() -> !executor.circuit().isOpen());
+				await().atMost(Duration.ofSeconds(20)).until(() -> !executor.circuit().isOpen());
 			});
 		}
 	}
@@ -99,7 +99,7 @@ class RedisFaultTests {
 				cache.put(1L, "old");
 				redis.kill();
 				redis.restart();
-				await().atMost(Duration.ofSeconds(5)).until(() -> {
+				await().atMost(Duration.ofSeconds(20)).until(() -> {
 					cache.get(99L);
 					return !executor.circuit().isOpen();
 				});
@@ -134,7 +134,7 @@ class RedisFaultTests {
 				finally {
 					redis.resume();
 				}
-				await().atMost(Duration.ofSeconds(5)).until(() -> !executorA.circuit().isOpen());
+				await().atMost(Duration.ofSeconds(20)).until(() -> !executorA.circuit().isOpen());
 				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
 					cacheB.clearLocal();
 					assertThat(cacheB.get(1L)).as("the eviction reached Redis").isNull();

@@ -96,10 +96,11 @@ class RedisKilledUnderLoadTests {
 				await().atMost(Duration.ofSeconds(5)).until(() -> executorA.circuit().isOpen() && executorB.circuit().isOpen());
 				pause(Duration.ofMillis(1500));
 				redis.restart();
-				await().atMost(Duration.ofSeconds(5)).until(() -> !executorA.circuit().isOpen() && !executorB.circuit().isOpen());
+				// Lettuce reconnects with an exponential backoff, so recovery may take seconds.
+				await().atMost(Duration.ofSeconds(20)).until(() -> !executorA.circuit().isOpen() && !executorB.circuit().isOpen());
 				TieredCache cache = a.getBean(TieredCacheManager.class).getCache("items");
 				long l2HitsAfterRestart = cache.getStatistics().hits(Tier.L2);
-				await().atMost(Duration.ofSeconds(5)).until(() -> cache.getStatistics().hits(Tier.L2) > l2HitsAfterRestart);
+				await().atMost(Duration.ofSeconds(10)).until(() -> cache.getStatistics().hits(Tier.L2) > l2HitsAfterRestart);
 				running.set(false);
 				for (Future<?> worker : workers) {
 					worker.get(10, TimeUnit.SECONDS);
