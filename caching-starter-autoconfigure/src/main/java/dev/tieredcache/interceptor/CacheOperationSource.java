@@ -30,7 +30,7 @@ import dev.tieredcache.interceptor.CacheOperations.WriteOperation;
  */
 public final class CacheOperationSource {
 
-	private static final CacheOperations NONE = new CacheOperations(null, "", ReturnKind.PLAIN, null, List.of(),
+	private static final CacheOperations NONE = CacheOperations.of(null, "", ReturnKind.PLAIN, null, List.of(),
 			List.of(), List.of(), List.of());
 
 	private final Map<MethodClassKey, CacheOperations> cache = new ConcurrentHashMap<>(256);
@@ -81,7 +81,7 @@ public final class CacheOperationSource {
 			throw new IllegalStateException("@ReadThrough on " + MethodDescriptions.describe(specific)
 					+ " needs a method that returns a value");
 		}
-		return new CacheOperations(specific, MethodDescriptions.describe(specific),
+		return CacheOperations.of(specific, MethodDescriptions.describe(specific),
 				ReturnKind.of(specific.getReturnType()), (read != null) ? readOperation(read, specific) : null,
 				writes.stream().map((write) -> writeOperation(write, specific)).toList(),
 				invalidations.stream().map((invalidate) -> invalidateOperation(invalidate, specific)).toList(),

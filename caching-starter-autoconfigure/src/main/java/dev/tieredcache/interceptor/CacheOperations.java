@@ -18,15 +18,27 @@ import dev.tieredcache.annotation.WriteMode;
  * @param invalidations the {@code @InvalidateTags}
  * @param groups the groups that {@code @ReadThrough} and {@code @WriteThrough} keys belong to
  * @param bumps the groups the method bumps
+ * @param writeConditions the conditions of the writes, in order (null for none)
+ * @param invalidateConditions the conditions of the invalidations, in order (null for none)
+ * @param hasAfterReturning whether anything runs after the method returns
  */
 record CacheOperations(Method method, String description, ReturnKind returnKind, @Nullable ReadOperation read,
 		List<WriteOperation> writes, List<InvalidateOperation> invalidations, List<CacheExpression> groups,
-		List<CacheExpression> bumps) {
+		List<CacheExpression> bumps, List<CacheExpression> writeConditions, List<CacheExpression> invalidateConditions,
+		boolean hasAfterReturning) {
 
-	/** Whether anything runs after the method returns. */
-	boolean hasAfterReturning() {
-		return !this.writes.isEmpty() || !this.bumps.isEmpty()
-				|| this.invalidations.stream().anyMatch((op) -> !op.beforeInvocation());
+	/**
+	 * Creates the operations of a method, deriving once what every call would otherwise
+	 * recompute.
+	 */
+	static CacheOperations of(Method method, String description, ReturnKind returnKind,
+			@Nullable ReadOperation read, List<WriteOperation> writes, List<InvalidateOperation> invalidations,
+			List<CacheExpression> groups, List<CacheExpression> bumps) {
+		return new CacheOperations(method, description, returnKind, read, writes, invalidations, groups, bumps,
+				writes.stream().map(WriteOperation::condition).toList(),
+				invalidations.stream().map(InvalidateOperation::condition).toList(),
+				!writes.isEmpty() || !bumps.isEmpty()
+						|| invalidations.stream().anyMatch((op) -> !op.beforeInvocation()));
 	}
 
 	/**

@@ -44,6 +44,10 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 
 	private static final Log logger = LogFactory.getLog(TieredCacheInterceptor.class);
 
+	private static final boolean[] NO_CONDITIONS = new boolean[0];
+
+	private static final String[] NO_TAGS = new String[0];
+
 	private final CacheOperationSource source;
 
 	private final TieredCacheManager manager;
@@ -83,10 +87,8 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		}
 		InvocationContext context = new InvocationContext(operations.method(), invocation.getArguments(), target,
 				(targetClass != null) ? targetClass : operations.method().getDeclaringClass(), this.beanFactory);
-		boolean[] writeConditions = conditions(operations.writes().stream().map(WriteOperation::condition).toList(),
-				operations, context);
-		boolean[] invalidateConditions = conditions(
-				operations.invalidations().stream().map(InvalidateOperation::condition).toList(), operations, context);
+		boolean[] writeConditions = conditions(operations.writeConditions(), operations, context);
+		boolean[] invalidateConditions = conditions(operations.invalidateConditions(), operations, context);
 		invalidateBefore(operations, context, invalidateConditions);
 		Object returned = (operations.read() != null) ? read(operations, context, invocation) : invocation.proceed();
 		if (operations.hasAfterReturning()) {
@@ -284,6 +286,9 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 
 	private boolean[] conditions(List<CacheExpression> conditions, CacheOperations operations,
 			InvocationContext context) {
+		if (conditions.isEmpty()) {
+			return NO_CONDITIONS;
+		}
 		boolean[] result = new boolean[conditions.size()];
 		for (int i = 0; i < result.length; i++) {
 			CacheExpression condition = conditions.get(i);
@@ -324,7 +329,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 
 	private static String[] tags(List<CacheExpression> expressions, InvocationContext context) {
 		if (expressions.isEmpty()) {
-			return new String[0];
+			return NO_TAGS;
 		}
 		String[] tags = new String[expressions.size()];
 		for (int i = 0; i < tags.length; i++) {
