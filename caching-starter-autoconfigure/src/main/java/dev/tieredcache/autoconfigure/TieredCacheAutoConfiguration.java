@@ -20,12 +20,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cache.CacheManager;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.cache.CacheServices;
 import dev.tieredcache.cache.DefaultTieredCacheOperations;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.interceptor.CacheNamesValidator;
 import dev.tieredcache.interceptor.CacheOperationSource;
 import dev.tieredcache.interceptor.TieredCacheAdvisor;
 import dev.tieredcache.interceptor.TieredCacheInterceptor;
@@ -141,9 +143,17 @@ public final class TieredCacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TieredCacheAdvisor tieredCacheAdvisor(ObjectProvider<TieredCacheInterceptor> interceptor,
-			CacheOperationSource source, TieredCacheProperties properties) {
-		return new TieredCacheAdvisor(interceptor.getObject(), source, properties.getInterceptor().getOrder());
+	static TieredCacheAdvisor tieredCacheAdvisor(ObjectProvider<TieredCacheInterceptor> interceptor,
+			CacheOperationSource source, Environment environment) {
+		int order = environment.getProperty("tiered-cache.interceptor.order", Integer.class,
+				TieredCacheAdvisor.DEFAULT_ORDER);
+		return new TieredCacheAdvisor(interceptor::getObject, source, order);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CacheNamesValidator tieredCacheNamesValidator(CacheOperationSource source, TieredCacheManager manager) {
+		return new CacheNamesValidator(source, manager);
 	}
 
 	@Bean

@@ -36,6 +36,22 @@ public final class CacheOperationSource {
 	private final Map<MethodClassKey, CacheOperations> cache = new ConcurrentHashMap<>(256);
 
 	/**
+	 * Calls the action with every cache name an annotated method uses, and the method's
+	 * description, for every method seen so far.
+	 * @param action receives the cache name and the method
+	 */
+	void forEachCacheName(java.util.function.BiConsumer<String, String> action) {
+		for (CacheOperations operations : this.cache.values()) {
+			if (operations.read() != null) {
+				action.accept(operations.read().cache(), operations.description());
+			}
+			for (CacheOperations.WriteOperation write : operations.writes()) {
+				action.accept(write.cache(), operations.description());
+			}
+		}
+	}
+
+	/**
 	 * Returns the parsed operations of a method.
 	 * @param method the invoked method
 	 * @param targetClass the target class

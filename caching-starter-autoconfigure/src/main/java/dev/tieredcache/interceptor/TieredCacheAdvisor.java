@@ -1,8 +1,12 @@
 package dev.tieredcache.interceptor;
 
 import java.lang.reflect.Method;
+import java.util.function.Supplier;
 
 import org.aopalliance.aop.Advice;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.Pointcut;
 import org.springframework.aop.support.AbstractPointcutAdvisor;
@@ -24,18 +28,20 @@ public class TieredCacheAdvisor extends AbstractPointcutAdvisor {
 	/** Default order: outside transaction and Spring cache advice. */
 	public static final int DEFAULT_ORDER = Ordered.LOWEST_PRECEDENCE - 1000;
 
-	private final transient TieredCacheInterceptor interceptor;
+	private final transient MethodInterceptor advice;
 
 	private final transient Pointcut pointcut;
 
 	/**
 	 * Creates the advisor.
-	 * @param interceptor the interceptor
+	 * @param interceptor supplies the interceptor on the first advised call, so that
+	 * creating the advisor (which happens early, while bean post-processors are registered)
+	 * does not create the cache manager and its Redis connection before their time
 	 * @param source the annotation parser the pointcut and interceptor share
 	 * @param order the advisor's order
 	 */
-	public TieredCacheAdvisor(TieredCacheInterceptor interceptor, CacheOperationSource source, int order) {
-		this.interceptor = interceptor;
+	public TieredCacheAdvisor(Supplier<TieredCacheInterceptor> interceptor, CacheOperationSource source, int order) {
+		this.advice = new LazyAdvice(interceptor);
 		this.pointcut = new StaticMethodMatcherPointcut() {
 
 			@Override
@@ -54,7 +60,30 @@ public class TieredCacheAdvisor extends AbstractPointcutAdvisor {
 
 	@Override
 	public Advice getAdvice() {
-		return this.interceptor;
+		return this.advice;
+	}
+
+	/** Resolves the interceptor on first use. */
+	private static final class LazyAdvice implements MethodInterceptor {
+
+		private final Supplier<TieredCacheInterceptor> supplier;
+
+		private volatile TieredCacheInterceptor interceptor;
+
+		LazyAdvice(Supplier<TieredCacheInterceptor> supplier) {
+			this.supplier = supplier;
+		}
+
+		@Override
+		public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+			TieredCacheInterceptor target = this.interceptor;
+			if (target == null) {
+				target = this.supplier.get();
+				this.interceptor = target;
+			}
+			return target.invoke(invocation);
+		}
+
 	}
 
 }

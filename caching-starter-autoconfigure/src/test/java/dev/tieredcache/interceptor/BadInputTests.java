@@ -37,6 +37,18 @@ class BadInputTests {
 	}
 
 	@Test
+	void anUnconfiguredCacheFailsStartUpNamingItAndTheMethodWhenDynamicCachesAreOff() {
+		this.runner.withUserConfiguration(OddServiceConfiguration.class)
+			.withPropertyValues("tiered-cache.dynamic=false", "tiered-cache.caches.other.ttl=1m")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).hasMessageContaining("OddService.")
+					.hasMessageContaining("cache 'odd'")
+					.hasMessageContaining("tiered-cache.caches.odd");
+			});
+	}
+
+	@Test
 	void aKeyThatEvaluatesToNullRunsTheMethodUncachedAndSaysWhy(CapturedOutput output) {
 		this.runner.withUserConfiguration(OddServiceConfiguration.class).run((context) -> {
 			OddService service = context.getBean(OddService.class);
