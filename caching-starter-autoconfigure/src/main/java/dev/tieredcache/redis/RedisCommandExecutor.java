@@ -178,7 +178,7 @@ public final class RedisCommandExecutor implements DisposableBean {
 	private RedisUnavailableException failed(String operation, Throwable cause) {
 		this.statistics.redisError(operation);
 		boolean opened = this.circuit.recordFailure();
-		String reason = (cause != null) ? cause.getClass().getSimpleName() : "unknown";
+		String reason = describe(cause);
 		if (opened) {
 			logger.warn("Redis failed repeatedly (last: " + operation + ", " + reason + "): the circuit is open, "
 					+ "L2 is skipped until Redis answers again");
@@ -188,6 +188,23 @@ public final class RedisCommandExecutor implements DisposableBean {
 					+ "); the caller falls back to L1 and the loader");
 		}
 		return new RedisUnavailableException("Redis operation '" + operation + "' failed", cause);
+	}
+
+	/**
+	 * Names a failure for the log: its type and, for Redis's own errors, their message,
+	 * which carry the error code ({@code NOSCRIPT}, {@code NOPERM}, {@code READONLY}, ...)
+	 * and never a key or a value.
+	 */
+	private static String describe(Throwable cause) {
+		if (cause == null) {
+			return "unknown";
+		}
+		String type = cause.getClass().getSimpleName();
+		if (cause instanceof io.lettuce.core.RedisException && cause.getMessage() != null) {
+			String message = cause.getMessage();
+			return type + ": " + ((message.length() > 120) ? message.substring(0, 120) + "..." : message);
+		}
+		return type;
 	}
 
 	private boolean connectAndPing() {

@@ -1,7 +1,12 @@
 package dev.tieredcache.test;
 
+import java.time.Duration;
+
+import io.lettuce.core.resource.Delay;
+
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -25,11 +30,21 @@ public final class Instances {
 	 */
 	public static ApplicationContextRunner runner(int port, String prefix) {
 		return new ApplicationContextRunner()
+			.withBean(ClientResourcesBuilderCustomizer.class, Instances::quickReconnect)
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, AopAutoConfiguration.class,
 					TieredCacheAutoConfiguration.class))
 			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
 					"spring.data.redis.timeout=2s", "tiered-cache.key-prefix=" + prefix,
 					"tiered-cache.serialization.allowed-packages=java,dev.tieredcache");
+	}
+
+	/**
+	 * Lettuce backs off exponentially up to 30 s between reconnection attempts; tests that
+	 * kill Redis want to see recovery in seconds, so attempts here are 100 ms apart. (An
+	 * application tunes this the same way, with its own customizer.)
+	 */
+	private static ClientResourcesBuilderCustomizer quickReconnect() {
+		return (builder) -> builder.reconnectDelay(Delay.constant(Duration.ofMillis(100)));
 	}
 
 }
