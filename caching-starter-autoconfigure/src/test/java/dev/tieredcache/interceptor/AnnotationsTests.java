@@ -39,6 +39,27 @@ class AnnotationsTests {
 	}
 
 	@Test
+	void readThroughStoresTheValueInRedisWithTheConfiguredTtlPlusJitter() {
+		this.runner.withPropertyValues("tiered-cache.caches.users.ttl=100s", "tiered-cache.caches.users.jitter=0.5")
+			.run((context) -> {
+				UserRepository repository = context.getBean(UserRepository.class);
+				try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
+					java.util.Set<Long> ttls = new java.util.HashSet<>();
+					for (long id = 1; id <= 20; id++) {
+						repository.insert(new User(id, 10, "user" + id));
+						repository.find(id);
+						var keys = redis.commands().keys((this.prefix + "v:{users@*:" + id + "}").getBytes());
+						assertThat(keys).hasSize(1);
+						long ttl = redis.commands().pttl(keys.get(0));
+						assertThat(ttl).isBetween(95_000L, 150_000L);
+						ttls.add(ttl / 1000);
+					}
+					assertThat(ttls).as("jitter spreads the expiries").hasSizeGreaterThan(5);
+				}
+			});
+	}
+
+	@Test
 	void readThroughOnOneInstanceServesTheOther() {
 		this.runner.run((a) -> this.runner.run((b) -> {
 			UserRepository repositoryA = a.getBean(UserRepository.class);
