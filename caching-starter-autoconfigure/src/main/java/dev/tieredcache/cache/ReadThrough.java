@@ -211,15 +211,13 @@ final class ReadThrough {
 		long started = System.nanoTime();
 		Object value;
 		try {
-			value = request.loader().load();
+			value = timedLoad(request);
 		}
 		catch (Throwable ex) {
-			this.cache.statistics().load(System.nanoTime() - started, false);
 			releaseQuietly(entryId, token);
 			throw ex;
 		}
 		long elapsed = System.nanoTime() - started;
-		this.cache.statistics().load(elapsed, true);
 		long ttl = this.cache.ttlMillisFor(value);
 		if (ttl == 0 || !request.storable().test(value)) {
 			releaseQuietly(entryId, token);
@@ -250,16 +248,8 @@ final class ReadThrough {
 
 	private @Nullable Object loadLocally(ReadRequest request, long stamp) throws Throwable {
 		long started = System.nanoTime();
-		Object value;
-		try {
-			value = request.loader().load();
-		}
-		catch (Throwable ex) {
-			this.cache.statistics().load(System.nanoTime() - started, false);
-			throw ex;
-		}
+		Object value = timedLoad(request);
 		long elapsed = System.nanoTime() - started;
-		this.cache.statistics().load(elapsed, true);
 		long ttl = this.cache.ttlMillisFor(value);
 		if (ttl > 0 && request.storable().test(value)) {
 			CacheEntry entry = this.cache.newEntry(value, request.tags(), this.cache.tagVersions(request.tags()),
@@ -267,6 +257,20 @@ final class ReadThrough {
 			this.cache.local().fill(request.key(), entry, stamp);
 		}
 		return value;
+	}
+
+	/** Runs the loader and counts the load, successful or not, with its duration. */
+	private @Nullable Object timedLoad(ReadRequest request) throws Throwable {
+		long started = System.nanoTime();
+		boolean success = false;
+		try {
+			Object value = request.loader().load();
+			success = true;
+			return value;
+		}
+		finally {
+			this.cache.statistics().load(System.nanoTime() - started, success);
+		}
 	}
 
 	private void releaseQuietly(String entryId, String token) {
