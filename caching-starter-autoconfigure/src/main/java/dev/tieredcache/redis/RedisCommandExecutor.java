@@ -3,10 +3,12 @@ package dev.tieredcache.redis;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -134,8 +136,10 @@ public final class RedisCommandExecutor implements DisposableBean {
 		if (async == null) {
 			throw failed(operation, new IllegalStateException("not connected"));
 		}
+		CompletableFuture<T> future = null;
 		try {
-			T result = command.apply(async).toCompletableFuture().get(this.timeoutNanos, TimeUnit.NANOSECONDS);
+			future = command.apply(async).toCompletableFuture();
+			T result = future.get(this.timeoutNanos, TimeUnit.NANOSECONDS);
 			this.circuit.recordSuccess();
 			return result;
 		}
@@ -146,7 +150,14 @@ public final class RedisCommandExecutor implements DisposableBean {
 		catch (ExecutionException ex) {
 			throw failed(operation, ex.getCause());
 		}
-		catch (TimeoutException | RuntimeException ex) {
+		catch (TimeoutException ex) {
+			// A command Lettuce still buffers (Redis unreachable, reconnecting) would otherwise
+			// be sent after reconnection, possibly after newer writes of other instances:
+			// cancelled, it is never written.
+			future.cancel(false);
+			throw failed(operation, ex);
+		}
+		catch (RuntimeException ex) {
 			throw failed(operation, ex);
 		}
 	}
@@ -163,16 +174,53 @@ public final class RedisCommandExecutor implements DisposableBean {
 	 * @throws RedisUnavailableException if the circuit is open or the command failed
 	 */
 	<T> T script(String operation, RedisScript script, ScriptOutputType output, byte[][] keys, byte[]... args) {
-		return execute(operation, (redis) -> {
-			CompletionStage<T> sha = redis.evalsha(script.sha1(), output, keys, args);
-			return sha.toCompletableFuture().exceptionallyCompose((ex) -> {
-				Throwable cause = (ex instanceof java.util.concurrent.CompletionException) ? ex.getCause() : ex;
-				if (cause instanceof RedisNoScriptException) {
-					return redis.<T>eval(script.source(), output, keys, args).toCompletableFuture();
+		return execute(operation, (redis) -> new ScriptCall<T>(redis, script, output, keys, args));
+	}
+
+	/**
+	 * One script call: EVALSHA, then EVAL if the server does not know the script yet.
+	 * Cancelling it cancels whichever of the two commands is under way.
+	 */
+	private static final class ScriptCall<T> extends CompletableFuture<T> {
+
+		private volatile Future<?> current;
+
+		ScriptCall(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisScript script, ScriptOutputType output,
+				byte[][] keys, byte[][] args) {
+			CompletableFuture<T> sha = redis.<T>evalsha(script.sha1(), output, keys, args).toCompletableFuture();
+			this.current = sha;
+			sha.whenComplete((value, ex) -> {
+				if (ex == null) {
+					complete(value);
 				}
-				return CompletableFuture.failedFuture(cause);
+				else if (unwrap(ex) instanceof RedisNoScriptException && !isDone()) {
+					CompletableFuture<T> eval = redis.<T>eval(script.source(), output, keys, args).toCompletableFuture();
+					this.current = eval;
+					eval.whenComplete((evalValue, evalEx) -> {
+						if (evalEx == null) {
+							complete(evalValue);
+						}
+						else {
+							completeExceptionally(unwrap(evalEx));
+						}
+					});
+				}
+				else {
+					completeExceptionally(unwrap(ex));
+				}
 			});
-		});
+		}
+
+		private static Throwable unwrap(Throwable ex) {
+			return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		}
+
+		@Override
+		public boolean cancel(boolean mayInterruptIfRunning) {
+			this.current.cancel(mayInterruptIfRunning);
+			return super.cancel(mayInterruptIfRunning);
+		}
+
 	}
 
 	private RedisUnavailableException failed(String operation, Throwable cause) {
