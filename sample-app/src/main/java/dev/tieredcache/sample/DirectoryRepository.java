@@ -1,5 +1,7 @@
 package dev.tieredcache.sample;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +32,7 @@ public class DirectoryRepository {
 		return this.queries.run("user",
 				() -> this.jdbc.sql("SELECT id, team_id, name, email, bio FROM users WHERE id = ?")
 					.param(id)
-					.query(User.class)
+					.query(DirectoryRepository::user)
 					.optional());
 	}
 
@@ -67,6 +69,11 @@ public class DirectoryRepository {
 			.param(userId)
 			.query(String.class)
 			.list());
+	}
+
+	private static User user(ResultSet rs, int row) throws SQLException {
+		return new User(rs.getLong("id"), rs.getLong("team_id"), rs.getString("name"), rs.getString("email"),
+				rs.getString("bio"));
 	}
 
 	public boolean updateProfile(long id, ProfileUpdate profile) {
