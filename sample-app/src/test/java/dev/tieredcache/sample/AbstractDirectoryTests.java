@@ -85,15 +85,8 @@ abstract class AbstractDirectoryTests {
 
 	@Test
 	void updatingTheProfileOfAMissingUserIsNotFound() {
-		assertThat(this.app.http()
-			.put()
-			.uri("/users/998/profile")
-			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
-			.body(new ProfileUpdate("nobody@example.com", "nobody"))
-			.exchange()
-			.returnResult()
-			.getStatus()
-			.value()).isEqualTo(404);
+		assertThat(this.app.putStatus("/users/998/profile", new ProfileUpdate("nobody@example.com", "nobody")))
+			.isEqualTo(HttpStatus.NOT_FOUND);
 	}
 
 	@Test
@@ -129,15 +122,12 @@ abstract class AbstractDirectoryTests {
 
 	@Test
 	void movingAUserToATeamThatDoesNotExistIsRefused() {
-		assertThat(this.app.http()
-			.put()
-			.uri("/users/10/team")
-			.contentType(org.springframework.http.MediaType.APPLICATION_JSON)
-			.body(new DirectoryController.TeamMove(77))
-			.exchange()
-			.returnResult()
-			.getStatus()
-			.value()).isEqualTo(400);
+		long before = this.app.queries("user");
+		User judy = this.app.user(10);
+		assertThat(this.app.putStatus("/users/10/team", new DirectoryController.TeamMove(77)))
+			.isEqualTo(HttpStatus.BAD_REQUEST);
+		assertThat(this.app.user(10)).as("nothing was invalidated").isEqualTo(judy);
+		assertThat(this.app.queries("user")).isEqualTo(before + 1);
 	}
 
 	@Test
@@ -164,7 +154,7 @@ abstract class AbstractDirectoryTests {
 
 	@Test
 	void actuatorShowsHealthCachesAndMetrics() {
-		this.app.user(10);
+		this.app.user(5);
 		this.app.http()
 			.get()
 			.uri("/actuator/health")

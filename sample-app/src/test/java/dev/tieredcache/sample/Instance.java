@@ -53,6 +53,17 @@ final class Instance {
 		return HttpStatus.valueOf(this.http.get().uri(path).exchange().returnResult().getStatus().value());
 	}
 
+	HttpStatus putStatus(String path, Object body) {
+		return HttpStatus.valueOf(this.http.put()
+			.uri(path)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(body)
+			.exchange()
+			.returnResult()
+			.getStatus()
+			.value());
+	}
+
 	User updateProfile(long id, String email, String bio) {
 		return put("/users/" + id + "/profile", new ProfileUpdate(email, bio), User.class);
 	}
