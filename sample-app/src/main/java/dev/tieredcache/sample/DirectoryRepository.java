@@ -47,7 +47,7 @@ public class DirectoryRepository {
 			.query(Team.class)
 			.optional()
 			.map((team) -> new TeamMembers(team.id(), team.name(),
-					new ArrayList<>(this.jdbc.sql("SELECT id, name FROM users WHERE team_id = ? ORDER BY id")
+					list(this.jdbc.sql("SELECT id, name FROM users WHERE team_id = ? ORDER BY id")
 						.param(teamId)
 						.query(TeamMembers.Member.class)
 						.list()))));
@@ -55,20 +55,29 @@ public class DirectoryRepository {
 
 	public Optional<Dashboard> computeDashboard(long userId) {
 		return this.queries.run("dashboard", () -> this.jdbc
-			.sql("SELECT u.id, u.name, u.team_id, t.name AS team_name FROM users u JOIN teams t ON t.id = u.team_id "
+			.sql("SELECT u.name, u.team_id, t.name AS team_name FROM users u JOIN teams t ON t.id = u.team_id "
 					+ "WHERE u.id = ?")
 			.param(userId)
-			.query((rs, row) -> new Dashboard(rs.getLong("id"), rs.getString("name"), rs.getLong("team_id"),
-					rs.getString("team_name"), teammates(rs.getLong("team_id"), userId), Instant.now().toString()))
-			.optional());
+			.query((rs, row) -> new Membership(rs.getString("name"), rs.getLong("team_id"), rs.getString("team_name")))
+			.optional()
+			.map((membership) -> new Dashboard(userId, membership.name(), membership.teamId(), membership.teamName(),
+					teammates(membership.teamId(), userId), Instant.now().toString())));
 	}
 
 	private List<String> teammates(long teamId, long userId) {
-		return new ArrayList<>(this.jdbc.sql("SELECT name FROM users WHERE team_id = ? AND id <> ? ORDER BY id")
+		return list(this.jdbc.sql("SELECT name FROM users WHERE team_id = ? AND id <> ? ORDER BY id")
 			.param(teamId)
 			.param(userId)
 			.query(String.class)
 			.list());
+	}
+
+	/**
+	 * Copies a list into an {@link ArrayList}: the cache records each value's class in
+	 * Redis, and a plain {@code ArrayList} is one every instance can read back.
+	 */
+	private static <T> List<T> list(List<T> list) {
+		return new ArrayList<>(list);
 	}
 
 	private static User user(ResultSet rs, int row) throws SQLException {
@@ -107,6 +116,11 @@ public class DirectoryRepository {
 	public boolean renameTeam(long teamId, String name) {
 		return this.queries.run("rename-team",
 				() -> this.jdbc.sql("UPDATE teams SET name = ? WHERE id = ?").param(name).param(teamId).update()) == 1;
+	}
+
+	/** A user's row joined with the user's team. */
+	private record Membership(String name, long teamId, String teamName) {
+
 	}
 
 }
