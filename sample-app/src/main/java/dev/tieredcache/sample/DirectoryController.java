@@ -1,0 +1,91 @@
+package dev.tieredcache.sample;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The REST API of the team directory.
+ */
+@RestController
+public class DirectoryController {
+
+	private final DirectoryService directory;
+
+	public DirectoryController(DirectoryService directory) {
+		this.directory = directory;
+	}
+
+	@GetMapping("/users/{id}")
+	public User user(@PathVariable long id) {
+		return found(this.directory.user(id), "user", id);
+	}
+
+	@PutMapping("/users/{id}/profile")
+	public User updateProfile(@PathVariable long id, @RequestBody ProfileUpdate profile) {
+		return found(this.directory.updateProfile(id, profile), "user", id);
+	}
+
+	@PutMapping("/users/{id}/team")
+	public TeamChange moveUser(@PathVariable long id, @RequestBody TeamMove move) {
+		return this.directory.moveUser(id, move.teamId());
+	}
+
+	@GetMapping("/users/{id}/dashboard")
+	public Dashboard dashboard(@PathVariable long id) {
+		return found(this.directory.dashboard(id), "user", id);
+	}
+
+	@GetMapping("/teams/{id}")
+	public Team team(@PathVariable long id) {
+		return found(this.directory.team(id), "team", id);
+	}
+
+	@PutMapping("/teams/{id}")
+	public Team renameTeam(@PathVariable long id, @RequestBody TeamRename rename) {
+		return this.directory.renameTeam(id, rename.name());
+	}
+
+	@GetMapping("/teams/{id}/members")
+	public TeamMembers members(@PathVariable long id) {
+		return found(this.directory.members(id), "team", id);
+	}
+
+	@ExceptionHandler(DataIntegrityViolationException.class)
+	@ResponseStatus(HttpStatus.BAD_REQUEST)
+	public void rejected() {
+		// A move to a team that does not exist: the foreign key refused it.
+	}
+
+	private static <T> T found(T value, String kind, long id) {
+		if (value == null) {
+			throw new NotFoundException(kind, id);
+		}
+		return value;
+	}
+
+	/**
+	 * Body of a move to another team.
+	 *
+	 * @param teamId the team to join
+	 */
+	public record TeamMove(long teamId) {
+
+	}
+
+	/**
+	 * Body of a team's renaming.
+	 *
+	 * @param name the new name
+	 */
+	public record TeamRename(String name) {
+
+	}
+
+}
