@@ -19,7 +19,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cache.CacheManager;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -137,12 +139,14 @@ public final class TieredCacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static CacheOperationSource tieredCacheOperationSource() {
 		return new CacheOperationSource();
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static TieredCacheAdvisor tieredCacheAdvisor(ObjectProvider<TieredCacheInterceptor> interceptor,
 			CacheOperationSource source, Environment environment) {
 		int order = environment.getProperty("tiered-cache.interceptor.order", Integer.class,
