@@ -54,8 +54,14 @@ class RedisClusterFailoverTests {
 					repositoryB.insert(new User(id, 10, "user " + id));
 					repositoryA.find(id);
 				}
+				await().atMost(Duration.ofSeconds(5)).until(() -> subscribers(cluster, this.prefix).values().stream()
+					.mapToInt(Integer::intValue).sum() == 2);
+				// The master holding a subscription if there is one: the harder case.
+				Map<Integer, Integer> subscribers = subscribers(cluster, this.prefix);
 				Map<Integer, Integer> keys = ClusterInstances.keysPerMaster(cluster, this.prefix);
-				int victim = keys.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+				int victim = keys.keySet().stream().filter((port) -> subscribers.getOrDefault(port, 0) > 0).findFirst()
+					.orElseGet(() -> keys.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey());
+				System.out.println("Subscribers per node " + subscribers + ", keys per master " + keys + ", killing " + victim);
 				assertThat(keys.get(victim)).isPositive();
 
 				ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -101,12 +107,27 @@ class RedisClusterFailoverTests {
 						assertThat(repositoryB.finds()).as("B loaded nothing itself").hasValue(finds);
 						assertThat(usersOnB.getStatistics().hits(Tier.L2) - l2Hits).isEqualTo(USERS);
 					});
+				await("both instances subscribed again").atMost(Duration.ofSeconds(10))
+					.until(() -> subscribers(cluster, this.prefix).values().stream().mapToInt(Integer::intValue).sum() == 2);
+				repositoryB.find(1);
+				repositoryA.save(new User(1, 10, "renamed"));
+				await("an invalidation reaches B").atMost(Duration.ofSeconds(2))
+					.until(() -> repositoryB.find(1).name().equals("renamed"));
 				assertThat(ClusterInstances.keysPerMaster(cluster, this.prefix).values())
 					.as("the promoted replica serves the failed master's slots")
 					.hasSize(3)
 					.allMatch((count) -> count > 0);
 			}));
 		}
+	}
+
+	private static Map<Integer, Integer> subscribers(RedisClusterProcess cluster, String prefix) throws Exception {
+		Map<Integer, Integer> subscribers = new java.util.TreeMap<>();
+		for (int port : cluster.livePorts()) {
+			String[] numsub = cluster.cli(port, "pubsub", "numsub", prefix + "invalidation").split("\\s+");
+			subscribers.put(port, Integer.parseInt(numsub[numsub.length - 1]));
+		}
+		return subscribers;
 	}
 
 	private static void callUntilStopped(UserRepository repository, AtomicBoolean running, AtomicLong calls,

@@ -12,8 +12,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -35,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * replica each, on loopback), configured only through {@code spring.data.redis.cluster.*}:
  * two application contexts as two instances of a service.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RedisClusterTests {
 
 	private static RedisClusterProcess cluster;
@@ -211,6 +215,18 @@ class RedisClusterTests {
 			}
 			assertThat(repositoryB.finds()).as("every key, whatever its slot, is gone").hasValue(20);
 		}));
+	}
+
+	@Test
+	void warnsAtStartUpWhenLettuceNeverRefreshesTheClusterTopology(CapturedOutput output) {
+		this.runner.run((context) -> assertThat(output).contains("Redis Cluster topology refresh is off")
+			.contains("spring.data.redis.lettuce.cluster.refresh.adaptive=true"));
+	}
+
+	@Test
+	void staysQuietWhenLettuceRefreshesTheClusterTopology(CapturedOutput output) {
+		this.runner.withPropertyValues("spring.data.redis.lettuce.cluster.refresh.adaptive=true")
+			.run((context) -> assertThat(output).doesNotContain("Redis Cluster topology refresh is off"));
 	}
 
 	@Configuration(proxyBeanMethods = false)

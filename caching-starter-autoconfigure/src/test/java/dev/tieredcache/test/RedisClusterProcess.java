@@ -41,6 +41,7 @@ public final class RedisClusterProcess implements AutoCloseable {
 			cluster.startNodes(masters * (1 + replicasPerMaster));
 			cluster.create(replicasPerMaster);
 			cluster.awaitHealthy(Duration.ofSeconds(30));
+			cluster.awaitReplicasInSync(Duration.ofSeconds(30));
 			return cluster;
 		}
 		catch (Exception | AssertionError ex) {
@@ -54,7 +55,8 @@ public final class RedisClusterProcess implements AutoCloseable {
 			int port = freeClusterPort();
 			this.nodes.put(port,
 					RedisServerProcess.startOn(port, "--cluster-enabled", "yes", "--cluster-config-file",
-							"nodes-" + port + ".conf", "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT.toMillis())));
+							"nodes-" + port + ".conf", "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT.toMillis()),
+							"--repl-diskless-sync-delay", "0"));
 		}
 	}
 
@@ -112,6 +114,26 @@ public final class RedisClusterProcess implements AutoCloseable {
 				List<Integer> masters = masterPorts();
 				for (int port : livePorts()) {
 					if (!masterPortsSeenBy(port).equals(masters)) {
+						return false;
+					}
+				}
+				return true;
+			});
+	}
+
+	/**
+	 * Waits until every replica has finished its first sync: a replica that never synced
+	 * counts as too stale to be promoted ({@code cluster-replica-validity-factor}).
+	 */
+	private void awaitReplicasInSync(Duration atMost) {
+		Awaitility.await("every replica in sync with its master")
+			.atMost(atMost)
+			.pollInterval(Duration.ofMillis(100))
+			.ignoreExceptions()
+			.until(() -> {
+				for (int port : livePorts()) {
+					String replication = node(port).cli("info", "replication");
+					if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
 						return false;
 					}
 				}

@@ -58,9 +58,10 @@ public final class RedisSentinelProcess implements AutoCloseable {
 	}
 
 	private void startServers() throws IOException {
-		this.master = RedisServerProcess.start();
+		this.master = RedisServerProcess.start("--repl-diskless-sync-delay", "0");
 		this.servers.add(this.master);
-		this.replica = RedisServerProcess.start("--replicaof", "127.0.0.1", String.valueOf(this.master.port()));
+		this.replica = RedisServerProcess.start("--repl-diskless-sync-delay", "0", "--replicaof", "127.0.0.1",
+				String.valueOf(this.master.port()));
 		this.servers.add(this.replica);
 		Awaitility.await("replica in sync")
 			.atMost(Duration.ofSeconds(10))
