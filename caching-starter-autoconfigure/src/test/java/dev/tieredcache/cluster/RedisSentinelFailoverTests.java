@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -37,9 +38,10 @@ class RedisSentinelFailoverTests {
 
 	private final String prefix = TestRedis.uniquePrefix("sentinel");
 
-	@Test
-	void aFailoverDuringReadsCostsCallersNothingAndCachingResumesOnTheNewMaster() throws Exception {
-		try (RedisSentinelProcess sentinels = RedisSentinelProcess.start(1)) {
+	@ParameterizedTest(name = "{0} sentinel(s)")
+	@ValueSource(ints = { 1, 3 })
+	void aFailoverDuringReadsCostsCallersNothingAndCachingResumesOnTheNewMaster(int sentinelCount) throws Exception {
+		try (RedisSentinelProcess sentinels = RedisSentinelProcess.start(sentinelCount)) {
 			ApplicationContextRunner runner = ClusterInstances.runner(sentinels, this.prefix)
 				.withPropertyValues("tiered-cache.redis.circuit-open-duration=500ms")
 				.withUserConfiguration(RepositoryConfiguration.class);
