@@ -2,6 +2,7 @@ package dev.tieredcache.cluster;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -122,7 +123,7 @@ class RedisClusterFailoverTests {
 	}
 
 	private static Map<Integer, Integer> subscribers(RedisClusterProcess cluster, String prefix) throws Exception {
-		Map<Integer, Integer> subscribers = new java.util.TreeMap<>();
+		Map<Integer, Integer> subscribers = new TreeMap<>();
 		for (int port : cluster.livePorts()) {
 			String[] numsub = cluster.cli(port, "pubsub", "numsub", prefix + "invalidation").split("\\s+");
 			subscribers.put(port, Integer.parseInt(numsub[numsub.length - 1]));

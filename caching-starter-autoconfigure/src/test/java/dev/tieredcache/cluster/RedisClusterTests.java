@@ -26,7 +26,6 @@ import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.interceptor.UserRepository;
 import dev.tieredcache.interceptor.UserRepository.User;
 import dev.tieredcache.redis.InvalidationSubscription;
-import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.RedisClusterProcess;
 import dev.tieredcache.test.TestRedis;
 
