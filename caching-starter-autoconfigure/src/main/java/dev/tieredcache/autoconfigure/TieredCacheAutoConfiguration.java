@@ -82,6 +82,7 @@ public final class TieredCacheAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException("tiered-cache.redis.circuit-failure-threshold",
 					redis.getCircuitFailureThreshold(), "Must be at least 1");
 		}
+		ClusterTopologyRefreshCheck.warnIfDisabled(connectionFactory);
 		return new RedisCommandExecutor(connectionFactory, redis.getCommandTimeout(),
 				new CircuitBreaker(redis.getCircuitFailureThreshold(), redis.getCircuitOpenDuration()), statistics);
 	}

@@ -29,12 +29,23 @@ public final class Instances {
 	 * @return the runner
 	 */
 	public static ApplicationContextRunner runner(int port, String prefix) {
+		return runner(prefix, "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port);
+	}
+
+	/**
+	 * A runner for instances on the Redis that the given {@code spring.data.redis.*}
+	 * properties describe (a cluster, sentinels), with the given key prefix.
+	 * @param prefix the key prefix
+	 * @param redisProperties Spring Boot's Redis properties, as {@code name=value}
+	 * @return the runner
+	 */
+	public static ApplicationContextRunner runner(String prefix, String... redisProperties) {
 		return new ApplicationContextRunner()
 			.withBean(ClientResourcesBuilderCustomizer.class, Instances::quickReconnect)
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, AopAutoConfiguration.class,
 					TieredCacheAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
-					"spring.data.redis.timeout=2s", "tiered-cache.key-prefix=" + prefix,
+			.withPropertyValues(redisProperties)
+			.withPropertyValues("spring.data.redis.timeout=2s", "tiered-cache.key-prefix=" + prefix,
 					"tiered-cache.serialization.allowed-packages=java,dev.tieredcache");
 	}
 

@@ -74,6 +74,11 @@ public final class RedisServerProcess implements AutoCloseable {
 		return this.dir;
 	}
 
+	/** Returns whether the server process is running. */
+	public boolean isAlive() {
+		return this.process != null && this.process.isAlive();
+	}
+
 	private void startProcess() throws IOException {
 		List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(this.port), "--bind",
 				"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir.toString()));

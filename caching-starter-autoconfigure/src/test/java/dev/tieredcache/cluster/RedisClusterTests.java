@@ -1,0 +1,241 @@
+package dev.tieredcache.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.tieredcache.cache.CacheStatistics.Tier;
+import dev.tieredcache.cache.TieredCache;
+import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.interceptor.UserRepository;
+import dev.tieredcache.interceptor.UserRepository.User;
+import dev.tieredcache.redis.InvalidationSubscription;
+import dev.tieredcache.test.RedisClusterProcess;
+import dev.tieredcache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The annotation suite's core cases against a real Redis Cluster (three masters, one
+ * replica each, on loopback), configured only through {@code spring.data.redis.cluster.*}:
+ * two application contexts as two instances of a service.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class RedisClusterTests {
+
+	private static RedisClusterProcess cluster;
+
+	private final String prefix = TestRedis.uniquePrefix("cluster");
+
+	private final ApplicationContextRunner runner = ClusterInstances.runner(cluster, this.prefix)
+		.withUserConfiguration(RepositoryConfiguration.class);
+
+	@BeforeAll
+	static void startCluster() throws Exception {
+		cluster = RedisClusterProcess.start(3, 1);
+	}
+
+	@AfterAll
+	static void stopCluster() throws Exception {
+		if (cluster != null) {
+			cluster.close();
+		}
+	}
+
+	@Test
+	void readThroughRunsTheMethodOnceAndTheOtherInstanceReadsRedisOnEveryMaster() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			for (long id = 1; id <= 30; id++) {
+				repositoryA.insert(new User(id, 10, "user " + id));
+				repositoryB.insert(new User(id, 10, "user " + id));
+				assertThat(repositoryA.find(id)).isEqualTo(new User(id, 10, "user " + id));
+				assertThat(repositoryA.find(id)).isEqualTo(new User(id, 10, "user " + id));
+			}
+			assertThat(repositoryA.finds()).hasValue(30);
+			for (long id = 1; id <= 30; id++) {
+				assertThat(repositoryB.find(id)).isEqualTo(new User(id, 10, "user " + id));
+			}
+			assertThat(repositoryB.finds()).as("B read every entry from Redis").hasValue(0);
+			assertThat(b.getBean(TieredCacheManager.class).getCache("users").getStatistics().hits(Tier.L2))
+				.isEqualTo(30);
+			assertThat(ClusterInstances.keysPerMaster(cluster, this.prefix).values())
+				.as("the entries are spread over every master, not confined to one node")
+				.hasSize(3)
+				.allMatch((count) -> count > 0);
+		}));
+	}
+
+	@Test
+	void everyInstanceSubscribesToTheInvalidationChannelOnTheCluster() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> a.getBean(InvalidationSubscription.class).isListening()
+						&& b.getBean(InvalidationSubscription.class).isListening());
+			long subscribers = 0;
+			for (int port : cluster.livePorts()) {
+				String[] numsub = cluster.cli(port, "pubsub", "numsub", this.prefix + "invalidation").split("\\s+");
+				subscribers += Long.parseLong(numsub[numsub.length - 1]);
+			}
+			assertThat(subscribers).isEqualTo(2);
+		}));
+	}
+
+	@Test
+	void twoInstancesOfThirtyTwoThreadsRunTheMethodOnceInTotal() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			for (UserRepository repository : List.of(repositoryA, repositoryB)) {
+				repository.insert(new User(1, 10, "alice"));
+				repository.setLatency(Duration.ofMillis(200));
+			}
+			ExecutorService pool = Executors.newFixedThreadPool(64);
+			try {
+				CountDownLatch start = new CountDownLatch(1);
+				List<Future<User>> futures = new ArrayList<>();
+				for (int i = 0; i < 64; i++) {
+					UserRepository repository = (i % 2 == 0) ? repositoryA : repositoryB;
+					futures.add(pool.submit(() -> {
+						start.await();
+						return repository.find(1);
+					}));
+				}
+				start.countDown();
+				for (Future<User> future : futures) {
+					assertThat(future.get(10, TimeUnit.SECONDS)).isEqualTo(new User(1, 10, "alice"));
+				}
+			}
+			finally {
+				pool.shutdownNow();
+			}
+			assertThat(repositoryA.finds().get() + repositoryB.finds().get()).isEqualTo(1);
+		}));
+	}
+
+	@Test
+	void invalidatingATagOnOneInstanceDropsTaggedEntriesOnTheOtherAndKeepsOtherTags() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			for (UserRepository repository : new UserRepository[] { repositoryA, repositoryB }) {
+				repository.insert(new User(1, 10, "alice"));
+				repository.insert(new User(2, 10, "bob"));
+			}
+			repositoryB.find(1);
+			repositoryB.profile(1);
+			repositoryB.find(2);
+			repositoryA.moveUser(1, 10, 20);
+			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+				int before = repositoryB.finds().get();
+				repositoryB.find(1);
+				assertThat(repositoryB.finds()).hasValue(before + 1);
+			});
+			int profiles = repositoryB.profiles().get();
+			repositoryB.profile(1);
+			assertThat(repositoryB.profiles()).hasValue(profiles + 1);
+			int finds = repositoryB.finds().get();
+			repositoryB.find(2);
+			assertThat(repositoryB.finds()).as("user:2 is still cached").hasValue(finds);
+		}));
+	}
+
+	@Test
+	void bumpingAGroupMakesItsEntriesLoadFreshOnBothInstancesAndLeavesOtherGroupsCached() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			String first = repositoryA.dashboard(1, 10);
+			assertThat(repositoryB.dashboard(1, 10)).isEqualTo(first);
+			String otherTeam = repositoryA.dashboard(2, 20);
+			assertThat(repositoryB.dashboard(2, 20)).isEqualTo(otherTeam);
+			assertThat(repositoryB.dashboards()).as("B read both from Redis").hasValue(0);
+			repositoryA.publishTeamReport(10);
+			await().atMost(Duration.ofSeconds(1)).until(() -> !repositoryA.dashboard(1, 10).equals(first)
+					&& !repositoryB.dashboard(1, 10).equals(first));
+			assertThat(repositoryA.dashboard(2, 20)).isEqualTo(otherTeam);
+			assertThat(repositoryB.dashboard(2, 20)).isEqualTo(otherTeam);
+			assertThat(repositoryA.dashboards()).as("only team 10's entry was loaded again").hasValue(3);
+		}));
+	}
+
+	@Test
+	void writeThroughOnOneInstanceIsReadByTheOtherWithoutRunningItsMethod() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			repositoryB.insert(new User(4, 10, "dave"));
+			assertThat(repositoryB.find(4).name()).isEqualTo("dave");
+			repositoryA.save(new User(4, 10, "david"));
+			await().atMost(Duration.ofSeconds(1)).until(() -> repositoryB.find(4).name().equals("david"));
+			assertThat(repositoryB.finds()).hasValue(1);
+		}));
+	}
+
+	@Test
+	void clearOnOneInstanceEmptiesTheCacheOnTheOtherOnEveryMaster() {
+		this.runner.run((a) -> this.runner.run((b) -> {
+			UserRepository repositoryA = a.getBean(UserRepository.class);
+			UserRepository repositoryB = b.getBean(UserRepository.class);
+			for (long id = 1; id <= 20; id++) {
+				repositoryA.insert(new User(id, 10, "user " + id));
+				repositoryB.insert(new User(id, 10, "user " + id));
+				repositoryA.find(id);
+				repositoryB.find(id);
+			}
+			assertThat(repositoryB.finds()).hasValue(0);
+			TieredCache usersOnA = a.getBean(TieredCacheManager.class).getCache("users");
+			usersOnA.clear();
+			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+				int before = repositoryB.finds().get();
+				repositoryB.find(1);
+				assertThat(repositoryB.finds()).hasValue(before + 1);
+			});
+			for (long id = 2; id <= 20; id++) {
+				repositoryB.find(id);
+			}
+			assertThat(repositoryB.finds()).as("every key, whatever its slot, is gone").hasValue(20);
+		}));
+	}
+
+	@Test
+	void warnsAtStartUpWhenLettuceNeverRefreshesTheClusterTopology(CapturedOutput output) {
+		this.runner.run((context) -> assertThat(output).contains("Redis Cluster topology refresh is off")
+			.contains("spring.data.redis.lettuce.cluster.refresh.adaptive=true"));
+	}
+
+	@Test
+	void staysQuietWhenLettuceRefreshesTheClusterTopology(CapturedOutput output) {
+		this.runner.withPropertyValues("spring.data.redis.lettuce.cluster.refresh.adaptive=true")
+			.run((context) -> assertThat(output).doesNotContain("Redis Cluster topology refresh is off"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RepositoryConfiguration {
+
+		@Bean
+		UserRepository userRepository() {
+			return new UserRepository();
+		}
+
+	}
+
+}
