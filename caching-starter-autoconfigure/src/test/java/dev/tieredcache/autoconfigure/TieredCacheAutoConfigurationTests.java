@@ -3,6 +3,8 @@ package dev.tieredcache.autoconfigure;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
@@ -139,6 +141,18 @@ class TieredCacheAutoConfigurationTests {
 	@Test
 	void rejectsANegativeEarlyRefreshBeta() {
 		assertRejected("tiered-cache.caches.quotes.early-refresh.beta", "tiered-cache.caches.quotes.early-refresh.beta=-1");
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '=', value = { "tiered-cache.defaults.ttl=0s", "tiered-cache.defaults.local.ttl=-1s",
+			"tiered-cache.defaults.local.maximum-size=-1", "tiered-cache.defaults.stale-while-revalidate=-1s",
+			"tiered-cache.defaults.max-value-size=0B", "tiered-cache.defaults.stampede.lease=0s",
+			"tiered-cache.defaults.stampede.wait-timeout=-1s", "tiered-cache.redis.circuit-failure-threshold=0",
+			"tiered-cache.redis.circuit-open-duration=0s", "tiered-cache.versions.ttl=0s",
+			"tiered-cache.versions.refresh-interval=-1s", "tiered-cache.refresh.threads=0",
+			"tiered-cache.caches.users.jitter=-0.1" })
+	void rejectsEveryInvalidPropertyNamingIt(String property, String value) {
+		assertRejected(property, property + "=" + value);
 	}
 
 	private void assertRejected(String property, String... properties) {
