@@ -503,13 +503,18 @@ public class TieredCache implements Cache {
 	@Override
 	public void clear() {
 		this.local.invalidateAll();
+		boolean everywhere = true;
 		try {
 			this.services.epochs().bump(this.encodedName);
 		}
 		catch (RedisUnavailableException ex) {
-			logger.warn("Cache '" + this.name + "' was cleared in L1 only: Redis is unreachable");
+			everywhere = false;
+			this.warnings.warn("clear", () -> "Cache '" + this.name + "' was cleared in L1 only: Redis is unreachable");
 		}
 		this.local.invalidateAll();
+		if (everywhere && logger.isDebugEnabled()) {
+			logger.debug("Cleared cache '" + this.name + "' on every instance");
+		}
 	}
 
 	@Override
