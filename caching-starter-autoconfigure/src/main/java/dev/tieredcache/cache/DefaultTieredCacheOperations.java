@@ -1,10 +1,13 @@
 package dev.tieredcache.cache;
 
+import java.time.Duration;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
+import dev.tieredcache.redis.RateLimitedLog;
 import dev.tieredcache.redis.RedisUnavailableException;
 
 /**
@@ -13,6 +16,9 @@ import dev.tieredcache.redis.RedisUnavailableException;
 public class DefaultTieredCacheOperations implements TieredCacheOperations {
 
 	private static final Log logger = LogFactory.getLog(DefaultTieredCacheOperations.class);
+
+	// Invalidations run in loops (one per tag, per request): a dead Redis must not flood the log.
+	private static final RateLimitedLog warnings = new RateLimitedLog(logger, Duration.ofSeconds(10));
 
 	private final TieredCacheManager manager;
 
@@ -32,8 +38,8 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 				}
 			}
 			catch (RedisUnavailableException ex) {
-				logger.warn("A tag invalidation could not reach Redis: L1 of this instance is cleared and the "
-						+ "invalidation is applied when Redis answers again");
+				warnings.warn("tag", () -> "A tag invalidation could not reach Redis: L1 of this instance is cleared "
+						+ "and the invalidation is applied when Redis answers again");
 				this.manager.tagInvalidationFailed(encoded);
 				this.manager.getCaches().forEach(TieredCache::clearLocal);
 			}
@@ -52,8 +58,8 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 			return version;
 		}
 		catch (RedisUnavailableException ex) {
-			logger.warn("A group version bump could not reach Redis: L1 of this instance is cleared and the "
-					+ "bump is applied when Redis answers again");
+			warnings.warn("group", () -> "A group version bump could not reach Redis: L1 of this instance is "
+					+ "cleared and the bump is applied when Redis answers again");
 			this.manager.groupBumpFailed(encoded);
 			this.manager.getCaches().forEach(TieredCache::clearLocal);
 			return currentVersion(group);
@@ -69,6 +75,9 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 	public void evict(String cache, Object key) {
 		this.manager.getCache(cache).evict(key);
 		this.manager.getCoordinationStatistics().invalidation(InvalidationKind.KEY, false);
+		if (logger.isDebugEnabled()) {
+			logger.debug("Evicted a key of cache '" + cache + "'");
+		}
 	}
 
 }

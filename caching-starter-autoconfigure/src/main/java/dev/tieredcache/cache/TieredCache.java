@@ -519,15 +519,20 @@ public class TieredCache implements Cache {
 	@Override
 	public void clear() {
 		this.local.invalidateAll();
+		boolean everywhere = true;
 		try {
 			this.services.epochs().bump(this.encodedName);
 		}
 		catch (RedisUnavailableException ex) {
-			logger.warn("Cache '" + this.name + "' was cleared in L1 only: Redis is unreachable; "
-					+ "the clear is applied when it answers again");
+			everywhere = false;
+			this.warnings.warn("clear", () -> "Cache '" + this.name + "' was cleared in L1 only: Redis is "
+					+ "unreachable; the clear is applied when it answers again");
 			this.pending.clear(this);
 		}
 		this.local.invalidateAll();
+		if (everywhere && logger.isDebugEnabled()) {
+			logger.debug("Cleared cache '" + this.name + "' on every instance");
+		}
 	}
 
 	@Override

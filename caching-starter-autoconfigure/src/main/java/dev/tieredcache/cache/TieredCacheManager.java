@@ -10,6 +10,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.CacheManager;
@@ -28,6 +30,8 @@ import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
  * instances publish to the caches it concerns.
  */
 public class TieredCacheManager implements CacheManager, InvalidationHandler {
+
+	private static final Log logger = LogFactory.getLog(TieredCacheManager.class);
 
 	private final ConcurrentMap<String, TieredCache> caches = new ConcurrentHashMap<>();
 
@@ -124,11 +128,18 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 		this.statistics.invalidation(InvalidationKind.KEY, true);
 		if (target != null) {
 			target.remoteKeyChanged(localKey);
+			if (logger.isDebugEnabled()) {
+				logger.debug("Another instance changed a key of cache '" + target.getName() + "'");
+			}
 		}
 	}
 
 	@Override
 	public void versionChanged(VersionKind kind, String name, long version) {
+		if (logger.isDebugEnabled()) {
+			logger.debug("Another instance advanced " + kind.name().toLowerCase() + " '" + name + "' to version "
+					+ version);
+		}
 		switch (kind) {
 			case TAG -> {
 				this.services.tags().advance(name, version);

@@ -1,0 +1,68 @@
+package dev.tieredcache.autoconfigure;
+
+import java.util.List;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.cache.metrics.CacheMeterBinderProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.metrics.TieredCacheCoordinationMetrics;
+import dev.tieredcache.metrics.TieredCacheManagerMetrics;
+import dev.tieredcache.metrics.TieredCacheMeterBinderProvider;
+import dev.tieredcache.redis.RedisCommandExecutor;
+
+/**
+ * Auto-configuration of the tiered cache's meters when Micrometer is on the classpath and
+ * the application has a {@link MeterRegistry}: the {@code tiered.cache.*} meters of every
+ * cache (including caches created after start-up) and of the Redis coordination, bound as
+ * {@link io.micrometer.core.instrument.binder.MeterBinder} beans, and a
+ * {@link CacheMeterBinderProvider} through which Spring Boot's cache metrics bind
+ * {@code cache.*} meters for the caches that exist at start-up.
+ *
+ * <p>Runs after the tiered cache's own auto-configuration and after Spring Boot's meter
+ * registry auto-configuration, and before Spring Boot's cache metrics, which collect the
+ * providers.
+ */
+@AutoConfiguration(after = TieredCacheAutoConfiguration.class,
+		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" },
+		beforeName = "org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration")
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean({ MeterRegistry.class, TieredCacheManager.class })
+public final class TieredCacheMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	TieredCacheManagerMetrics tieredCacheManagerMetrics(TieredCacheManager manager) {
+		return new TieredCacheManagerMetrics(manager, List.of());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(RedisCommandExecutor.class)
+	TieredCacheCoordinationMetrics tieredCacheCoordinationMetrics(TieredCacheManager manager,
+			RedisCommandExecutor executor) {
+		return new TieredCacheCoordinationMetrics(manager.getCoordinationStatistics(), executor.circuit(),
+				List.of());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(CacheMeterBinderProvider.class)
+	static class CacheMeterBinderProviderConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		TieredCacheMeterBinderProvider tieredCacheMeterBinderProvider() {
+			return new TieredCacheMeterBinderProvider();
+		}
+
+	}
+
+}

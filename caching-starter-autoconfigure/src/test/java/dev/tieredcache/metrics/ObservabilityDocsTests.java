@@ -1,0 +1,143 @@
+package dev.tieredcache.metrics;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.redis.RedisCommandExecutor;
+import dev.tieredcache.test.Instances;
+import dev.tieredcache.test.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every metric the shipped Grafana dashboard and Prometheus alert rules query, and every
+ * label they select on, is one the starter registers, as a Prometheus scrape shows it.
+ */
+class ObservabilityDocsTests {
+
+	private static final Pattern METRIC = Pattern.compile("tiered_cache_[a-z0-9_]+");
+
+	private static final Pattern SELECTOR = Pattern.compile("(tiered_cache_[a-z0-9_]+)\\{([^}]*)}");
+
+	private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
+
+	@Test
+	void dashboardAndAlertsQueryOnlyRegisteredMetricsAndLabels() throws Exception {
+		List<String> queries = new java.util.ArrayList<>();
+		queries.addAll(dashboardQueries(docs("grafana-dashboard.json")));
+		queries.addAll(alertQueries(docs("prometheus-alerts.yml")));
+		assertThat(queries).isNotEmpty();
+		Map<String, Set<String>> scraped = scrapedLabelsByMetric();
+		Set<String> queried = new TreeSet<>();
+		for (String query : queries) {
+			Matcher metric = METRIC.matcher(query);
+			while (metric.find()) {
+				queried.add(metric.group());
+			}
+			Matcher selector = SELECTOR.matcher(query);
+			while (selector.find()) {
+				Matcher label = MATCHER.matcher(selector.group(2));
+				while (label.find()) {
+					assertThat(scraped.get(selector.group(1))).as("labels of %s in %s", selector.group(1), query)
+						.contains(label.group(1));
+				}
+			}
+		}
+		assertThat(queried).as("metrics the dashboard and the rules query")
+			.contains("tiered_cache_gets_total", "tiered_cache_loads_seconds_count", "tiered_cache_redis_circuit",
+					"tiered_cache_redis_errors_total", "tiered_cache_invalidations_total",
+					"tiered_cache_lock_waits_seconds_count");
+		assertThat(scraped.keySet()).as("metrics the starter registers").containsAll(queried);
+	}
+
+	/** Every query of the dashboard: panel targets and template variables. */
+	private static List<String> dashboardQueries(Path file) throws IOException {
+		JsonNode dashboard = JsonMapper.builder().build().readTree(Files.readString(file));
+		assertThat(dashboard.get("panels").isArray()).isTrue();
+		List<String> queries = new java.util.ArrayList<>();
+		for (JsonNode panel : dashboard.get("panels")) {
+			for (JsonNode target : panel.path("targets")) {
+				queries.add(target.get("expr").asString());
+			}
+		}
+		for (JsonNode variable : dashboard.get("templating").get("list")) {
+			if (variable.path("definition").isString()) {
+				queries.add(variable.get("definition").asString());
+			}
+		}
+		return queries;
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<String> alertQueries(Path file) throws IOException {
+		Map<String, Object> rules = new Yaml().load(Files.readString(file));
+		List<String> queries = new java.util.ArrayList<>();
+		for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
+			for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+				assertThat(rule).containsKeys("alert", "expr");
+				queries.add((String) rule.get("expr"));
+			}
+		}
+		return queries;
+	}
+
+	/** Sample names and their label names in a scrape of every tiered.cache meter. */
+	private static Map<String, Set<String>> scrapedLabelsByMetric() {
+		Map<String, Set<String>> labels = new HashMap<>();
+		Instances.runner(TestRedis.SHARED_PORT, TestRedis.uniquePrefix("observability-docs"))
+			.withPropertyValues("tiered-cache.caches.products.ttl=1m")
+			.run((context) -> {
+				PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+				new TieredCacheManagerMetrics(manager, List.of()).bindTo(registry);
+				new TieredCacheCoordinationMetrics(manager.getCoordinationStatistics(),
+						context.getBean(RedisCommandExecutor.class).circuit(), List.of())
+					.bindTo(registry);
+				manager.getCache("products").get("1", () -> "one");
+				manager.getCache("products").get("1", () -> "one");
+				for (String line : registry.scrape().split("\n")) {
+					if (line.isBlank() || line.startsWith("#")) {
+						continue;
+					}
+					int end = line.indexOf('{');
+					String name = line.substring(0, (end >= 0) ? end : line.indexOf(' '));
+					Set<String> names = labels.computeIfAbsent(name, (n) -> new TreeSet<>());
+					if (end >= 0) {
+						Matcher label = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"").matcher(line.substring(end));
+						while (label.find()) {
+							names.add(label.group(1));
+						}
+					}
+				}
+			});
+		return labels;
+	}
+
+	/** Finds a file under the repository's docs folder, from the module or the root. */
+	private static Path docs(String name) {
+		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+			Path candidate = dir.resolve("docs").resolve(name);
+			if (Files.isRegularFile(candidate)) {
+				return candidate;
+			}
+		}
+		throw new IllegalStateException("docs/" + name + " not found above " + Path.of("").toAbsolutePath());
+	}
+
+}
