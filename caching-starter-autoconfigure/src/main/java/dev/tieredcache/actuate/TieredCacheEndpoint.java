@@ -20,7 +20,6 @@ import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.CircuitBreaker;
-import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
 
 /**
  * The {@code tieredcache} actuator endpoint. Over HTTP, under the actuator base path:
@@ -123,7 +122,6 @@ public class TieredCacheEndpoint {
 			return new EvictionDescriptor(cache, "key");
 		}
 		target.clear();
-		this.manager.getCoordinationStatistics().invalidation(InvalidationKind.CLEAR, false);
 		return new EvictionDescriptor(cache, "clear");
 	}
 

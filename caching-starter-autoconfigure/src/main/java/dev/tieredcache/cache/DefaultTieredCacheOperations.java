@@ -74,7 +74,6 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 	@Override
 	public void evict(String cache, Object key) {
 		this.manager.getCache(cache).evict(key);
-		this.manager.getCoordinationStatistics().invalidation(InvalidationKind.KEY, false);
 		if (logger.isDebugEnabled()) {
 			logger.debug("Evicted a key of cache '" + cache + "'");
 		}

@@ -13,6 +13,8 @@ import org.springframework.cache.Cache;
 
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
 import dev.tieredcache.cache.CacheStatistics.Tier;
+import dev.tieredcache.redis.CoordinationStatistics;
+import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
 import dev.tieredcache.redis.RateLimitedLog;
 import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisUnavailableException;
@@ -67,6 +69,8 @@ public class TieredCache implements Cache {
 
 	private final PendingInvalidations pending;
 
+	private final CoordinationStatistics invalidations;
+
 	private final AtomicBoolean unreadableLogged = new AtomicBoolean();
 
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
@@ -78,11 +82,13 @@ public class TieredCache implements Cache {
 	 * @param services what it shares with the other caches
 	 */
 	public TieredCache(String name, CacheSettings settings, CacheServices services) {
-		this(name, settings, services, new PendingInvalidations());
+		this(name, settings, services, new PendingInvalidations(), new CoordinationStatistics());
 	}
 
-	TieredCache(String name, CacheSettings settings, CacheServices services, PendingInvalidations pending) {
+	TieredCache(String name, CacheSettings settings, CacheServices services, PendingInvalidations pending,
+			CoordinationStatistics invalidations) {
 		this.pending = pending;
+		this.invalidations = invalidations;
 		this.name = name;
 		this.encodedName = CacheKeyEncoder.encode(name);
 		this.settings = settings;
@@ -480,6 +486,7 @@ public class TieredCache implements Cache {
 	 * @return whether Redis held the key (or, when Redis is unreachable, L1 did)
 	 */
 	public boolean evictKey(String key) {
+		this.invalidations.invalidation(InvalidationKind.KEY, false);
 		boolean wasLocal = this.local.contains(key);
 		this.local.invalidate(key, EvictionCause.EXPLICIT);
 		try {
@@ -518,6 +525,7 @@ public class TieredCache implements Cache {
 	 */
 	@Override
 	public void clear() {
+		this.invalidations.invalidation(InvalidationKind.CLEAR, false);
 		this.local.invalidateAll();
 		boolean everywhere = true;
 		try {

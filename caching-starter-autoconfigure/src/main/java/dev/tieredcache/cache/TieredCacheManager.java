@@ -90,7 +90,8 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 					+ "false: declare it under tiered-cache.caches." + name);
 		}
 		return this.caches.computeIfAbsent(name, (n) -> {
-			TieredCache created = new TieredCache(n, this.settings.apply(n), this.services, this.pending);
+			TieredCache created = new TieredCache(n, this.settings.apply(n), this.services, this.pending,
+					this.statistics);
 			this.byEncodedName.put(created.encodedName(), created);
 			this.creationListeners.forEach((listener) -> listener.accept(created));
 			return created;

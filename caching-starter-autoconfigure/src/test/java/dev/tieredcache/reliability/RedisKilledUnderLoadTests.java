@@ -97,7 +97,7 @@ class RedisKilledUnderLoadTests {
 				pause(Duration.ofMillis(1500));
 				redis.restart();
 				// Lettuce reconnects with an exponential backoff, so recovery may take seconds.
-				await().atMost(Duration.ofSeconds(20)).until(() -> !executorA.circuit().isOpen() && !executorB.circuit().isOpen());
+				await().atMost(Duration.ofSeconds(60)).until(() -> !executorA.circuit().isOpen() && !executorB.circuit().isOpen());
 				TieredCache cache = a.getBean(TieredCacheManager.class).getCache("items");
 				long l2HitsAfterRestart = cache.getStatistics().hits(Tier.L2);
 				await().atMost(Duration.ofSeconds(10)).until(() -> cache.getStatistics().hits(Tier.L2) > l2HitsAfterRestart);
