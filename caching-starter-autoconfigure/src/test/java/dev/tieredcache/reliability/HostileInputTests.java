@@ -8,9 +8,12 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.tieredcache.cache.CacheEntry;
 import dev.tieredcache.cache.CacheKeyEncoder;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.serialization.AllowListJsonSerializer;
+import dev.tieredcache.serialization.EntryCodec;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.TestRedis;
 
@@ -76,6 +79,28 @@ class HostileInputTests {
 			operations.invalidateTags("{tag}");
 			assertThat(services.tags().current(CacheKeyEncoder.encode("{tag}"))).isGreaterThan(braceBefore);
 			assertThat(services.tags().current(CacheKeyEncoder.encode("tag*"))).isEqualTo(starBefore);
+		});
+	}
+
+	@Test
+	void aForeignClassInRedisIsAMissAndNeverLoaded() {
+		this.runner.run((context) -> {
+			TieredCache cache = context.getBean(TieredCacheManager.class).getCache("odd");
+			cache.put("victim", "genuine");
+			EntryCodec codec = new EntryCodec(new AllowListJsonSerializer(List.of("java")));
+			long now = System.currentTimeMillis();
+			CacheEntry forged = new CacheEntry("x", now, now + 60_000, now + 60_000, 0, new String[0], new long[0]);
+			byte[] gadget = ("[\"com.sun.rowset.JdbcRowSetImpl\",{\"dataSourceName\":\"ldap://127.0.0.1:1389/x\","
+					+ "\"autoCommit\":true}]").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
+				List<byte[]> keys = redis.commands().keys((this.prefix + "v:{odd@*:victim}").getBytes());
+				assertThat(keys).hasSize(1);
+				redis.commands().set(keys.get(0), codec.encode(forged, gadget));
+			}
+			cache.clearLocal();
+			assertThat(cache.get("victim")).as("a refused payload is a miss").isNull();
+			assertThat(cache.get("victim", () -> "reloaded")).isEqualTo("reloaded");
+			assertThat(cache.getStatistics().unreadableValues()).isEqualTo(2);
 		});
 	}
 
