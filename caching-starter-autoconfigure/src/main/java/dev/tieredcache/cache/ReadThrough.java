@@ -106,7 +106,7 @@ final class ReadThrough {
 			return loadLocally(request, stamp);
 		}
 		if (entry != null) {
-			long now = this.cache.now();
+			long now = this.cache.entries().now();
 			if (entry.isFresh(now)) {
 				this.cache.local().fill(key, entry, stamp);
 				maybeRefreshEarly(request, entry);
@@ -126,7 +126,7 @@ final class ReadThrough {
 		RedisStore store = this.cache.services().store();
 		String key = request.key();
 		String token = newToken();
-		long[] tagVersions = this.cache.tagVersions(request.tags());
+		long[] tagVersions = this.cache.entries().tagVersions(request.tags());
 		long deadline = System.nanoTime() + settings.waitTimeout().toNanos();
 		long waitStarted = 0;
 		while (true) {
@@ -139,7 +139,7 @@ final class ReadThrough {
 					wake = this.cache.services().waiters().register(entryId);
 				}
 				ticket = store.beginLoad(entryId, token, settings.lease().toMillis(),
-						this.cache.sequenceTtlMillis(settings.ttl().toMillis()), settings.stampedeEnabled());
+						this.cache.entries().sequenceTtlMillis(settings.ttl().toMillis()), settings.stampedeEnabled());
 			}
 			catch (RedisUnavailableException ex) {
 				return loadLocally(request, stamp);
@@ -170,7 +170,7 @@ final class ReadThrough {
 			catch (RedisUnavailableException ex) {
 				return loadLocally(request, stamp);
 			}
-			if (entry != null && entry.isFresh(this.cache.now())) {
+			if (entry != null && entry.isFresh(this.cache.entries().now())) {
 				recordWait(waitStarted, LockWaitOutcome.VALUE);
 				this.cache.local().fill(key, entry, stamp);
 				return entry.get();
@@ -218,18 +218,18 @@ final class ReadThrough {
 			throw ex;
 		}
 		long elapsed = System.nanoTime() - started;
-		long ttl = this.cache.ttlMillisFor(value);
+		long ttl = this.cache.entries().ttlMillisFor(value);
 		if (ttl == 0 || !request.storable().test(value)) {
 			releaseQuietly(entryId, token);
 			return value;
 		}
-		CacheEntry entry = this.cache.newEntry(value, request.tags(), tagVersions,
+		CacheEntry entry = this.cache.entries().newEntry(value, request.tags(), tagVersions,
 				(int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(elapsed)), ttl);
-		byte[] envelope = this.cache.encode(entry);
+		byte[] envelope = this.cache.entries().encode(entry);
 		boolean fillLocal;
 		try {
 			boolean stored = store.fill(this.cache.encodedName(), entryId, envelope,
-					this.cache.redisTtlMillis(entry), ticket, token, this.cache.sequenceTtlMillis(ttl));
+					this.cache.entries().redisTtlMillis(entry), ticket, token, this.cache.entries().sequenceTtlMillis(ttl));
 			if (stored) {
 				this.cache.statistics().put(CacheStatistics.Tier.L2);
 			}
@@ -250,9 +250,9 @@ final class ReadThrough {
 		long started = System.nanoTime();
 		Object value = timedLoad(request);
 		long elapsed = System.nanoTime() - started;
-		long ttl = this.cache.ttlMillisFor(value);
+		long ttl = this.cache.entries().ttlMillisFor(value);
 		if (ttl > 0 && request.storable().test(value)) {
-			CacheEntry entry = this.cache.newEntry(value, request.tags(), this.cache.tagVersions(request.tags()),
+			CacheEntry entry = this.cache.entries().newEntry(value, request.tags(), this.cache.entries().tagVersions(request.tags()),
 					(int) TimeUnit.NANOSECONDS.toMillis(elapsed), ttl);
 			this.cache.local().fill(request.key(), entry, stamp);
 		}
@@ -289,7 +289,7 @@ final class ReadThrough {
 		}
 		double random = ThreadLocalRandom.current().nextDouble();
 		double ahead = -entry.loadMillis() * beta * Math.log(random);
-		if (this.cache.now() + ahead >= entry.expiresAt()) {
+		if (this.cache.entries().now() + ahead >= entry.expiresAt()) {
 			refreshInBackground(request, RefreshTrigger.EARLY);
 		}
 	}
@@ -325,11 +325,11 @@ final class ReadThrough {
 		CacheSettings settings = this.cache.settings();
 		String token = newToken();
 		long stamp = this.cache.local().stamp(request.key());
-		long[] tagVersions = this.cache.tagVersions(request.tags());
+		long[] tagVersions = this.cache.entries().tagVersions(request.tags());
 		try {
 			String entryId = this.cache.entryId(request.key());
 			LoadTicket ticket = this.cache.services().store().beginLoad(entryId, token, settings.lease().toMillis(),
-					this.cache.sequenceTtlMillis(settings.ttl().toMillis()), true);
+					this.cache.entries().sequenceTtlMillis(settings.ttl().toMillis()), true);
 			if (!ticket.acquired()) {
 				return;
 			}

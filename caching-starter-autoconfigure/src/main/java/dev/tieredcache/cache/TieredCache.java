@@ -2,7 +2,6 @@ package dev.tieredcache.cache;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -18,7 +17,6 @@ import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
 import dev.tieredcache.redis.RateLimitedLog;
 import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisUnavailableException;
-import dev.tieredcache.serialization.SerializationFailedException;
 
 /**
  * A Spring {@link Cache} in two tiers: Caffeine in this process (L1) in front of Redis
@@ -65,13 +63,13 @@ public class TieredCache implements Cache {
 
 	private final LocalTier local;
 
+	private final CacheEntries entries;
+
 	private final ReadThrough readThrough;
 
 	private final PendingInvalidations pending;
 
 	private final CoordinationStatistics invalidations;
-
-	private final AtomicBoolean unreadableLogged = new AtomicBoolean();
 
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
 
@@ -94,6 +92,7 @@ public class TieredCache implements Cache {
 		this.settings = settings;
 		this.services = services;
 		this.local = new LocalTier(settings, this.statistics, services.clock());
+		this.entries = new CacheEntries(name, settings, services, this.statistics, this.warnings);
 		this.readThrough = new ReadThrough(this);
 	}
 
@@ -257,7 +256,7 @@ public class TieredCache implements Cache {
 		catch (RedisUnavailableException ex) {
 			return null;
 		}
-		if (entry != null && entry.isFresh(now())) {
+		if (entry != null && entry.isFresh(this.entries.now())) {
 			this.local.fill(key, entry, stamp);
 			return entry;
 		}
@@ -267,7 +266,7 @@ public class TieredCache implements Cache {
 	/** Returns a fresh, current L1 entry, or null. */
 	@Nullable CacheEntry localHit(String key) {
 		CacheEntry entry = this.local.get(key);
-		return (entry != null && entry.isFresh(now()) && isCurrent(entry)) ? entry : null;
+		return (entry != null && entry.isFresh(this.entries.now()) && this.entries.isCurrent(entry)) ? entry : null;
 	}
 
 	/**
@@ -280,8 +279,8 @@ public class TieredCache implements Cache {
 			this.statistics.miss(Tier.L2);
 			return null;
 		}
-		CacheEntry entry = decode(bytes);
-		if (entry == null || !isCurrent(entry)) {
+		CacheEntry entry = this.entries.decode(bytes);
+		if (entry == null || !this.entries.isCurrent(entry)) {
 			this.statistics.miss(Tier.L2);
 			return null;
 		}
@@ -289,111 +288,13 @@ public class TieredCache implements Cache {
 		return entry;
 	}
 
-	private @Nullable CacheEntry decode(byte[] bytes) {
-		try {
-			return this.services.codec().decode(bytes);
-		}
-		catch (SerializationFailedException ex) {
-			this.statistics.unreadable();
-			if (this.unreadableLogged.compareAndSet(false, true)) {
-				logger.warn("Cache '" + this.name + "' found a value in Redis it cannot read (" + ex.getMessage()
-						+ "); it is treated as a miss and replaced by the next load. Further cases are logged at DEBUG.");
-			}
-			else if (logger.isDebugEnabled()) {
-				logger.debug("Cache '" + this.name + "' cannot read a value in Redis: " + ex.getMessage());
-			}
-			return null;
-		}
-	}
-
-	/** Whether none of the entry's tags was invalidated since the entry's load began. */
-	boolean isCurrent(CacheEntry entry) {
-		String[] tags = entry.tags();
-		if (tags.length == 0) {
-			return true;
-		}
-		long[] versions = entry.tagVersions();
-		for (int i = 0; i < tags.length; i++) {
-			if (this.services.tags().current(tags[i]) > versions[i]) {
-				return false;
-			}
-		}
-		return true;
-	}
-
-	/** Returns the current versions of tags, as a load records them before it starts. */
-	long[] tagVersions(String[] tags) {
-		if (tags.length == 0) {
-			return CacheEntry.NO_VERSIONS;
-		}
-		long[] versions = new long[tags.length];
-		for (int i = 0; i < tags.length; i++) {
-			versions[i] = this.services.tags().current(tags[i]);
-		}
-		return versions;
-	}
-
 	/** Returns the slot-local id of a key in the current epoch of this cache. */
 	String entryId(String key) {
 		return RedisKeyLayout.entryId(this.encodedName, this.services.epochs().current(this.encodedName), key);
 	}
 
-	long now() {
-		return this.services.clock().getAsLong();
-	}
-
-	/**
-	 * Builds an entry for a value about to be stored.
-	 * @param value the value
-	 * @param tags its tags
-	 * @param tagVersions their versions when the value was read from the source
-	 * @param loadMillis how long loading it took
-	 * @param ttlMillis its jittered TTL
-	 * @return the entry
-	 */
-	CacheEntry newEntry(@Nullable Object value, String[] tags, long[] tagVersions, int loadMillis, long ttlMillis) {
-		long now = now();
-		long expiresAt = now + ttlMillis;
-		return new CacheEntry(value, now, expiresAt, expiresAt + this.settings.staleWhileRevalidate().toMillis(),
-				loadMillis, tags, tagVersions);
-	}
-
-	/** Returns a jittered TTL for a value, or 0 if the value must not be cached. */
-	long ttlMillisFor(@Nullable Object value) {
-		java.time.Duration base = this.settings.baseTtl(value == null);
-		return (base.isZero() || base.isNegative()) ? 0 : this.settings.jitteredMillis(base);
-	}
-
-	/** Returns how long a stored entry physically lives in Redis. */
-	long redisTtlMillis(CacheEntry entry) {
-		return Math.max(1, entry.staleUntil() - entry.writtenAt());
-	}
-
-	/** Returns how long a key's write sequence lives: past its value and any load lease. */
-	long sequenceTtlMillis(long valueTtlMillis) {
-		return valueTtlMillis + this.settings.lease().toMillis() + 1000;
-	}
-
-	/**
-	 * Serializes an entry for Redis.
-	 * @return the envelope, or null if the value cannot be serialized or is too large
-	 */
-	byte @Nullable [] encode(CacheEntry entry) {
-		try {
-			byte[] payload = this.services.codec().serializeValue(entry.get());
-			if (payload.length > this.settings.maxValueSize()) {
-				this.statistics.oversized();
-				this.warnings.warn("oversized", () -> "Cache '" + this.name + "' keeps a value of " + payload.length
-						+ " bytes out of Redis (max-value-size is " + this.settings.maxValueSize() + ")");
-				return null;
-			}
-			return this.services.codec().encode(entry, payload);
-		}
-		catch (SerializationFailedException ex) {
-			this.warnings.warn("serialization", () -> "Cache '" + this.name + "' cannot serialize a value ("
-					+ ex.getMessage() + "); it is kept out of Redis, the caller still gets it");
-			return null;
-		}
+	CacheEntries entries() {
+		return this.entries;
 	}
 
 	// Writes
@@ -413,13 +314,13 @@ public class TieredCache implements Cache {
 	 * @param tags its encoded tags
 	 */
 	public void write(String key, @Nullable Object value, String[] tags) {
-		long ttl = ttlMillisFor(value);
+		long ttl = this.entries.ttlMillisFor(value);
 		if (ttl == 0) {
 			evictKey(key);
 			return;
 		}
-		CacheEntry entry = newEntry(value, tags, tagVersions(tags), 0, ttl);
-		byte[] envelope = encode(entry);
+		CacheEntry entry = this.entries.newEntry(value, tags, this.entries.tagVersions(tags), 0, ttl);
+		byte[] envelope = this.entries.encode(entry);
 		if (envelope == null) {
 			evictKey(key);
 			return;
@@ -427,7 +328,7 @@ public class TieredCache implements Cache {
 		this.local.write(key, entry);
 		try {
 			this.services.store()
-				.put(this.encodedName, entryId(key), key, envelope, redisTtlMillis(entry), sequenceTtlMillis(ttl));
+				.put(this.encodedName, entryId(key), key, envelope, this.entries.redisTtlMillis(entry), this.entries.sequenceTtlMillis(ttl));
 			this.statistics.put(Tier.L2);
 		}
 		catch (RedisUnavailableException ex) {
@@ -444,16 +345,16 @@ public class TieredCache implements Cache {
 		if (present != null) {
 			return present;
 		}
-		long ttl = ttlMillisFor(value);
-		CacheEntry entry = newEntry(value, CacheEntry.NO_TAGS, CacheEntry.NO_VERSIONS, 0, Math.max(ttl, 1));
-		byte[] envelope = (ttl > 0) ? encode(entry) : null;
+		long ttl = this.entries.ttlMillisFor(value);
+		CacheEntry entry = this.entries.newEntry(value, CacheEntry.NO_TAGS, CacheEntry.NO_VERSIONS, 0, Math.max(ttl, 1));
+		byte[] envelope = (ttl > 0) ? this.entries.encode(entry) : null;
 		if (envelope != null) {
 			try {
 				byte[] existing = this.services.store()
-					.putIfAbsent(this.encodedName, entryId(encoded), encoded, envelope, redisTtlMillis(entry),
-							sequenceTtlMillis(ttl));
+					.putIfAbsent(this.encodedName, entryId(encoded), encoded, envelope, this.entries.redisTtlMillis(entry),
+							this.entries.sequenceTtlMillis(ttl));
 				if (existing != null) {
-					CacheEntry current = decode(existing);
+					CacheEntry current = this.entries.decode(existing);
 					if (current != null) {
 						return current;
 					}
@@ -491,7 +392,7 @@ public class TieredCache implements Cache {
 		this.local.invalidate(key, EvictionCause.EXPLICIT);
 		try {
 			boolean wasRemote = this.services.store()
-				.delete(this.encodedName, entryId(key), key, sequenceTtlMillis(this.settings.ttl().toMillis()));
+				.delete(this.encodedName, entryId(key), key, this.entries.sequenceTtlMillis(this.settings.ttl().toMillis()));
 			this.statistics.eviction(Tier.L2, EvictionCause.EXPLICIT);
 			return wasRemote;
 		}
@@ -507,7 +408,7 @@ public class TieredCache implements Cache {
 	 */
 	void deleteRemote(String key) {
 		this.services.store()
-			.delete(this.encodedName, entryId(key), key, sequenceTtlMillis(this.settings.ttl().toMillis()));
+			.delete(this.encodedName, entryId(key), key, this.entries.sequenceTtlMillis(this.settings.ttl().toMillis()));
 	}
 
 	private void deleteQuietly(String key) {
