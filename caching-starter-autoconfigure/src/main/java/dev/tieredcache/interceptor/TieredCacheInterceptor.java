@@ -20,7 +20,6 @@ import org.springframework.cache.Cache.ValueWrapper;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.annotation.WriteMode;
-import dev.tieredcache.cache.CacheKeyEncoder;
 import dev.tieredcache.cache.ReadRequest;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
@@ -46,8 +45,6 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 
 	private static final boolean[] NO_CONDITIONS = new boolean[0];
 
-	private static final String[] NO_TAGS = new String[0];
-
 	private final CacheOperationSource source;
 
 	private final TieredCacheManager manager;
@@ -57,6 +54,8 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 	private final @Nullable BeanFactory beanFactory;
 
 	private final Executor asyncExecutor;
+
+	private final CacheKeys keys;
 
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, Duration.ofMinutes(1));
 
@@ -75,6 +74,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		this.operations = operations;
 		this.beanFactory = beanFactory;
 		this.asyncExecutor = asyncExecutor;
+		this.keys = new CacheKeys(manager.getServices().groups());
 	}
 
 	@Override
@@ -116,8 +116,8 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 				return invocation.proceed();
 			}
 			cache = this.manager.getCache(read.cache());
-			key = key(read.key(), operations, context);
-			tags = tags(read.tags(), context);
+			key = this.keys.key(read.key(), operations, context);
+			tags = CacheKeys.tags(read.tags(), context);
 		}
 		catch (CacheExpressionException ex) {
 			warnUncached(operations, ex);
@@ -240,13 +240,13 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 				return;
 			}
 			TieredCache cache = this.manager.getCache(write.cache());
-			String key = key(write.key(), operations, context);
+			String key = this.keys.key(write.key(), operations, context);
 			if (write.mode() == WriteMode.EVICT) {
 				AfterCommit.run(() -> safely(operations, () -> cache.evictKey(key)));
 				return;
 			}
 			Object value = (write.value() != null) ? write.value().value(context) : result;
-			String[] tags = tags(write.tags(), context);
+			String[] tags = CacheKeys.tags(write.tags(), context);
 			AfterCommit.run(() -> safely(operations, () -> cache.write(key, value, tags)));
 		}
 		catch (CacheExpressionException ex) {
@@ -302,109 +302,12 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		return result;
 	}
 
-	/**
-	 * Computes the encoded key of a call: the key expression or the default key, then one
-	 * {@code |version} per versioned group.
-	 */
-	private String key(@Nullable CacheExpression expression, CacheOperations operations, InvocationContext context) {
-		Object raw = (expression != null) ? expression.value(context) : defaultKey(context.arguments());
-		if (raw == null) {
-			throw new CacheExpressionException("Key " + ((expression != null) ? expression.description()
-					: "of " + operations.description()) + " evaluated to null", null);
-		}
-		String key = CacheKeyEncoder.encodeKey(raw);
-		for (CacheExpression group : operations.groups()) {
-			String name = CacheKeyEncoder.encode(String.valueOf(group.value(context)));
-			key = key + '|' + this.manager.getServices().groups().current(name);
-		}
-		return key;
-	}
-
-	private static Object defaultKey(Object[] arguments) {
-		if (arguments.length == 1 && arguments[0] != null) {
-			return arguments[0];
-		}
-		return CacheKeyEncoder.encodeComposite(arguments);
-	}
-
-	private static String[] tags(List<CacheExpression> expressions, InvocationContext context) {
-		if (expressions.isEmpty()) {
-			return NO_TAGS;
-		}
-		String[] tags = new String[expressions.size()];
-		for (int i = 0; i < tags.length; i++) {
-			tags[i] = CacheKeyEncoder.encode(String.valueOf(expressions.get(i).value(context)));
-		}
-		return tags;
-	}
-
 	private void warnUncached(CacheOperations operations, CacheExpressionException ex) {
 		this.warnings.warn(operations.description(), () -> ex.getMessage() + "; the call runs uncached");
 	}
 
 	private void warnSkipped(CacheOperations operations, CacheExpressionException ex) {
 		this.warnings.warn(operations.description(), () -> ex.getMessage() + "; the cache update is skipped");
-	}
-
-	/**
-	 * Runs the intercepted method as the cache's loader, remembering its result so that a
-	 * failure of the cache after the method ran never runs it twice.
-	 */
-	private static final class LoaderCall implements ValueLoader {
-
-		private final MethodInvocation invocation;
-
-		private final ReturnKind kind;
-
-		private boolean ran;
-
-		private @Nullable Object result;
-
-		LoaderCall(MethodInvocation invocation, ReturnKind kind) {
-			this.invocation = invocation;
-			this.kind = kind;
-		}
-
-		@Override
-		public @Nullable Object load() throws Throwable {
-			Object returned;
-			try {
-				returned = this.invocation.proceed();
-			}
-			catch (Throwable ex) {
-				throw new MethodFailure(ex);
-			}
-			this.result = unwrap(returned);
-			this.ran = true;
-			return this.result;
-		}
-
-		private @Nullable Object unwrap(@Nullable Object returned) throws MethodFailure {
-			try {
-				return this.kind.unwrap(returned);
-			}
-			catch (CompletionException ex) {
-				throw new MethodFailure((ex.getCause() != null) ? ex.getCause() : ex);
-			}
-		}
-
-		boolean hasRun() {
-			return this.ran;
-		}
-
-		@Nullable Object result() {
-			return this.result;
-		}
-
-	}
-
-	/** Carries the method's own exception through the cache, to be rethrown unchanged. */
-	private static final class MethodFailure extends Exception {
-
-		MethodFailure(Throwable cause) {
-			super(null, cause, false, false);
-		}
-
 	}
 
 }
