@@ -60,6 +60,9 @@ public final class RedisCommandExecutor implements DisposableBean {
 
 	private volatile RedisConnection connection;
 
+	/** The probe thread while it restores state, the only one let through the open circuit. */
+	private volatile Thread restoringThread;
+
 	private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
 
 	/**
@@ -102,7 +105,7 @@ public final class RedisCommandExecutor implements DisposableBean {
 
 	/**
 	 * Registers a listener called, on the probe thread, when Redis answers again after the
-	 * circuit was open.
+	 * circuit was open, before the circuit closes; its commands go through.
 	 * @param listener the listener
 	 */
 	public void onReconnect(Runnable listener) {
@@ -129,7 +132,7 @@ public final class RedisCommandExecutor implements DisposableBean {
 	 */
 	public <T> T execute(String operation,
 			Function<RedisClusterAsyncCommands<byte[], byte[]>, ? extends CompletionStage<T>> command) {
-		if (this.circuit.isOpen()) {
+		if (this.circuit.isOpen() && Thread.currentThread() != this.restoringThread) {
 			throw RedisUnavailableException.CIRCUIT_OPEN;
 		}
 		RedisClusterAsyncCommands<byte[], byte[]> async = this.commands;
@@ -279,20 +282,31 @@ public final class RedisCommandExecutor implements DisposableBean {
 		}
 	}
 
+	/**
+	 * Pings Redis while the circuit is open; when it answers, lets the reconnect listeners
+	 * restore state (replay what could not be written, clear L1) through the still-open
+	 * circuit, and only then closes it, so that no caller reads through a half-restored tier.
+	 */
 	private void probe() {
-		if (!this.circuit.isOpen()) {
+		if (!this.circuit.isOpen() || !connectAndPing()) {
 			return;
 		}
-		if (connectAndPing() && this.circuit.close()) {
-			logger.warn("Redis answers again: the circuit is closed and L1 is cleared");
+		this.restoringThread = Thread.currentThread();
+		try {
 			for (Runnable listener : this.reconnectListeners) {
 				try {
 					listener.run();
 				}
 				catch (RuntimeException ex) {
-					logger.warn("Reconnect listener failed", ex);
+					logger.warn("Restoring the tiered cache after a Redis outage failed", ex);
 				}
 			}
+		}
+		finally {
+			this.restoringThread = null;
+		}
+		if (this.circuit.close()) {
+			logger.warn("Redis answers again: L1 was cleared and the circuit is closed");
 		}
 	}
 
