@@ -35,6 +35,9 @@ public final class CacheOperationSource {
 
 	private final Map<MethodClassKey, CacheOperations> cache = new ConcurrentHashMap<>(256);
 
+	/** The last target class seen per method: the usual single-class case allocates no key. */
+	private final Map<Method, Resolved> lastByMethod = new ConcurrentHashMap<>(256);
+
 	/**
 	 * Calls the action with every cache name an annotated method uses, and the method's
 	 * description, for every method seen so far.
@@ -58,6 +61,16 @@ public final class CacheOperationSource {
 	 * @return the operations, or null if the method has none
 	 */
 	@Nullable CacheOperations get(Method method, @Nullable Class<?> targetClass) {
+		Resolved last = this.lastByMethod.get(method);
+		if (last != null && last.targetClass() == targetClass) {
+			return last.operations();
+		}
+		CacheOperations resolved = resolve(method, targetClass);
+		this.lastByMethod.put(method, new Resolved(targetClass, resolved));
+		return resolved;
+	}
+
+	private @Nullable CacheOperations resolve(Method method, @Nullable Class<?> targetClass) {
 		MethodClassKey key = new MethodClassKey(method, targetClass);
 		CacheOperations operations = this.cache.get(key);
 		if (operations == null) {
@@ -65,6 +78,9 @@ public final class CacheOperationSource {
 			this.cache.put(key, operations);
 		}
 		return (operations != NONE) ? operations : null;
+	}
+
+	private record Resolved(@Nullable Class<?> targetClass, @Nullable CacheOperations operations) {
 	}
 
 	private CacheOperations parse(Method method, @Nullable Class<?> targetClass) {
