@@ -263,10 +263,13 @@ public class TieredCache implements Cache {
 		return null;
 	}
 
-	/** Returns a fresh, current L1 entry, or null. */
+	/**
+	 * Returns a current L1 entry, or null. No clock is read: L1 expires every entry no later
+	 * than its Redis freshness ends (see {@link LocalTier}), so an entry present is fresh.
+	 */
 	@Nullable CacheEntry localHit(String key) {
 		CacheEntry entry = this.local.get(key);
-		return (entry != null && entry.isFresh(this.entries.now()) && this.entries.isCurrent(entry)) ? entry : null;
+		return (entry != null && this.entries.isCurrent(entry)) ? entry : null;
 	}
 
 	/**

@@ -188,7 +188,17 @@ abstract class AbstractDirectoryTests {
 			.expectBody(String.class)
 			.returnResult()
 			.getResponseBody();
-		assertThat(prometheus).contains("sample_db_queries_total{query=\"user\"}");
+		assertThat(prometheus).contains("sample_db_queries_total{query=\"user\"}")
+			.contains("tiered_cache_gets_total{cache=\"users\",result=\"hit\",tier=\"l1\"}")
+			.contains("tiered_cache_loads_seconds_count{cache=\"users\",result=\"success\"}");
+		this.app.http()
+			.get()
+			.uri("/actuator/tieredcache")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.caches.users").exists();
 	}
 
 	@Test
