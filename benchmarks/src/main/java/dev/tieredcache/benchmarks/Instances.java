@@ -81,8 +81,23 @@ public final class Instances {
 	 * @return the running context, holding a {@link SpringProducts} bean
 	 */
 	public static ConfigurableApplicationContext springRedis(int port, String prefix, ProductSource source) {
+		return springRedis(port, prefix, source, false);
+	}
+
+	/**
+	 * Starts the L2 reference, with Spring Boot's default cache writer (non-locking) or with
+	 * Spring Data Redis's locking writer, which serializes loads through a Redis lock.
+	 * @param port the Redis port
+	 * @param prefix the key prefix
+	 * @param source the loader behind its methods
+	 * @param locking whether to use the locking cache writer
+	 * @return the running context, holding a {@link SpringProducts} bean
+	 */
+	public static ConfigurableApplicationContext springRedis(int port, String prefix, ProductSource source,
+			boolean locking) {
 		Map<String, Object> values = redisProperties(port);
 		values.put("bench.prefix", prefix);
+		values.put("bench.locking", locking);
 		return start(RedisConfiguration.class, source, values);
 	}
 
@@ -151,8 +166,9 @@ public final class Instances {
 				.prefixCacheNameWith(environment.getRequiredProperty("bench.prefix"))
 				.serializeValuesWith(SerializationPair.fromSerializer(new JacksonJsonRedisSerializer<>(Product.class)));
 			// SCAN rather than KEYS for clear(): the Redis is shared.
-			RedisCacheWriter writer = RedisCacheWriter.nonLockingRedisCacheWriter(connectionFactory,
-					BatchStrategies.scan(1000));
+			RedisCacheWriter writer = environment.getProperty("bench.locking", Boolean.class, false)
+					? RedisCacheWriter.lockingRedisCacheWriter(connectionFactory, BatchStrategies.scan(1000))
+					: RedisCacheWriter.nonLockingRedisCacheWriter(connectionFactory, BatchStrategies.scan(1000));
 			return RedisCacheManager.builder(writer).cacheDefaults(config).build();
 		}
 
