@@ -21,7 +21,7 @@ PORT="${BENCH_REDIS_PORT:-6379}"
 
 case "$MODE" in
   full)
-    JMH_OPTS="-f 1 -wi 3 -i 5 -w 1s -r 2s"
+    JMH_OPTS="-f 2 -wi 3 -i 5 -w 1s -r 2s"
     REPORT="docs/benchmarks.md" ;;
   smoke)
     JMH_OPTS="-f 0 -wi 0 -i 1 -r 100ms"

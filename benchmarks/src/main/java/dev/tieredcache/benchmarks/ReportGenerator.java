@@ -74,7 +74,7 @@ public final class ReportGenerator {
 			.append("Ratios are the figures to read: they hold on a noisy machine; absolute figures are given ")
 			.append("beside them.\n\n");
 		h.append("| | |\n|---|---|\n");
-		h.append("| Date | ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+		h.append("| Date | ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
 			.append(" |\n");
 		h.append("| Commit | `").append(commit).append("` |\n");
 		h.append("| CPU | ").append(cpuModel()).append(" |\n");
@@ -171,7 +171,7 @@ public final class ReportGenerator {
 		this.md.append("`StampedeScenario`: ").append(result.get("threadsPerInstance"))
 			.append(" threads on each of 2 instances (two application contexts, one Redis) ask at once for a key ")
 			.append("absent from every tier, whose loader takes ").append(fmt(loader)).append(" ms; ")
-			.append(result.get("rounds")).append(" rounds, a new key each. Latency is each caller's, from the start ")
+			.append(result.get("rounds")).append(" counted rounds (after one warm-up round), a new key each. Latency is each caller's, from the start ")
 			.append("signal.\n\n");
 		this.md.append("| Contender | loads per round | p50 ms | p99 ms | max ms | p99 − loader ms |\n")
 			.append("|---|---|---:|---:|---:|---:|\n");

@@ -17,7 +17,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Benchmark 3, a stampede: {@code threads} callers on each of two instances (two
  * application contexts in this JVM, one Redis) ask at the same moment for a key absent from
  * every tier, whose loader takes {@value #LOADER_MILLIS} ms. Counted: loader runs per round,
- * over both instances; measured: each caller's latency from the start signal.
+ * over both instances; measured: each caller's latency from the start signal. One round on
+ * a key of its own, uncounted, warms the waiting paths of every contender alike.
  *
  * <p>Contenders: the starter's {@code @ReadThrough}; Spring's
  * {@code @Cacheable(sync = true)} on a {@code RedisCacheManager} with Spring Boot's default,
@@ -93,6 +94,8 @@ final class StampedeScenario {
 				List<Long> latencies = new ArrayList<>();
 				ExecutorService pool = Executors.newFixedThreadPool(2 * this.threads);
 				try {
+					// One uncounted round first: the waiting paths run for the first time in it.
+					round(pool, callers, 999_999);
 					for (int round = 0; round < this.rounds; round++) {
 						long id = 1_000_000 + round;
 						long before = source.loads();
