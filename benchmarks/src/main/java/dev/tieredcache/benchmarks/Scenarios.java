@@ -7,7 +7,7 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs benchmarks 3 to 5, which are scenarios rather than micro-benchmarks, and writes
+ * Runs benchmarks 3 to 5 (and benchmark 2 interleaved, see {@link L2PairedScenario}), which are scenarios rather than micro-benchmarks, and writes
  * their results as JSON for {@link ReportGenerator}.
  *
  * <pre>
@@ -34,8 +34,12 @@ public final class Scenarios {
 			results.put("redisVersion", redis.serverInfo("redis_version"));
 		}
 		long started = System.nanoTime();
+		System.out.println("Scenario: L2 hit, interleaved");
+		results.put("l2Paired", new L2PairedScenario(shared, smoke ? 500 : 20_000).run());
+		System.out.println("  l2 interleaved: " + results.get("l2Paired"));
 		System.out.println("Scenario: stampede");
 		results.put("stampede", smoke ? new StampedeScenario(shared, 2, 1).run() : new StampedeScenario(shared, 8, 10).run());
+		System.out.println("  stampede: " + results.get("stampede"));
 		System.out.println("Scenario: tag invalidation");
 		results.put("tags", smoke ? new TagInvalidationScenario(shared, new int[] { 1, 100 }, 2).run()
 				: new TagInvalidationScenario(shared, new int[] { 1, 1_000, 100_000 }, 30).run());
