@@ -19,11 +19,16 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.tieredcache.cache.TieredCache;
+import dev.tieredcache.cache.TieredCacheManager;
+
 /**
  * An L1 hit: the starter's {@code @ReadThrough} against Spring's {@code @Cacheable} on a
  * {@code CaffeineCacheManager} (the reference) and a direct Caffeine {@code getIfPresent}
  * (the floor). Every key is in the cache; keys cycle through {@value #KEYS} ids, boxed by
- * every contender alike.
+ * every contender alike. {@code TieredCacheGet} reads the same entries through the starter's
+ * {@code Cache.get(key, type)}, without the annotation, to tell the advice's cost from the
+ * tier's.
  *
  * <p>Goals (issue 6, items 1 and 6): the annotation path costs no more than Spring's
  * {@code @Cacheable} path, in time and in bytes allocated per hit, and stays within 3× of
@@ -45,7 +50,7 @@ public class L1HitBenchmark {
 
 	static final int KEYS = 1024;
 
-	@Param({ "ReadThrough", "Cacheable", "Caffeine" })
+	@Param({ "ReadThrough", "TieredCacheGet", "Cacheable", "Caffeine" })
 	public String cache;
 
 	private LongFunction<Product> lookup;
@@ -62,6 +67,15 @@ public class L1HitBenchmark {
 				this.prefix = RedisAccess.uniquePrefix("l1");
 				this.context = Instances.starter(Instances.port(), this.prefix, source);
 				this.lookup = this.context.getBean(StarterProducts.class)::find;
+			}
+			case "TieredCacheGet" -> {
+				this.prefix = RedisAccess.uniquePrefix("l1");
+				this.context = Instances.starter(Instances.port(), this.prefix, source);
+				StarterProducts products = this.context.getBean(StarterProducts.class);
+				this.lookup = products::find;
+				warm();
+				TieredCache tiered = this.context.getBean(TieredCacheManager.class).getCache("products");
+				this.lookup = (id) -> tiered.get(id, Product.class);
 			}
 			case "Cacheable" -> {
 				this.context = Instances.springCaffeine(source);

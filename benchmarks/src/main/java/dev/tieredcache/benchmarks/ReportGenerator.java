@@ -126,6 +126,10 @@ public final class ReportGenerator {
 		this.md.append("`L1HitBenchmark`: a hit on a key in L1 (1,024 keys cycled), one thread.\n\n");
 		this.md.append("| Contender | ns/op | ± (99.9%) | vs. reference | vs. floor |\n|---|---:|---:|---:|---:|\n");
 		row("starter: `@ReadThrough`", starter, reference, floor);
+		if (has(results, "TieredCacheGet")) {
+			row("starter without the annotation: `TieredCache.get(key, type)`", score(results, "TieredCacheGet"),
+					reference, floor);
+		}
 		row("reference: Spring `@Cacheable`, `CaffeineCacheManager`", reference, reference, floor);
 		row("floor: Caffeine `getIfPresent`", floor, reference, floor);
 		double toReference = starter.value / reference.value;
@@ -346,6 +350,11 @@ public final class ReportGenerator {
 		this.md.append("| Contender | B/op | vs. reference |\n|---|---:|---:|\n");
 		this.md.append("| starter: `@ReadThrough` | ").append(fmt(starter)).append(" | ")
 			.append(ratio(starter / reference)).append(" |\n");
+		if (has(results, "TieredCacheGet")) {
+			double direct = allocated(results, "TieredCacheGet");
+			this.md.append("| starter without the annotation: `TieredCache.get(key, type)` | ").append(fmt(direct))
+				.append(" | ").append(ratio(direct / reference)).append(" |\n");
+		}
 		this.md.append("| reference: Spring `@Cacheable`, `CaffeineCacheManager` | ").append(fmt(reference))
 			.append(" | 1.00× |\n");
 		this.md.append("| floor: Caffeine `getIfPresent` | ").append(fmt(floor)).append(" | ")
@@ -381,6 +390,10 @@ public final class ReportGenerator {
 	private static Score score(List<Map<String, Object>> results, String cache) {
 		Map<String, Object> primary = map(find(results, cache), "primaryMetric");
 		return new Score(number(primary.get("score")), number(primary.get("scoreError")));
+	}
+
+	private static boolean has(List<Map<String, Object>> results, String cache) {
+		return results.stream().anyMatch((result) -> cache.equals(map(result, "params").get("cache")));
 	}
 
 	private static Map<String, Object> find(List<Map<String, Object>> results, String cache) {
