@@ -56,5 +56,6 @@ grep -v 'DEBUG\|^\s*at ' "$OUT/scenarios.log" | grep -E '^(Scenario|  )' | cut -
 
 echo "== Report"
 java -cp "$CP" dev.tieredcache.benchmarks.ReportGenerator "$OUT/l1.json" "$OUT/l2.json" "$OUT/gc.json" \
-  "$OUT/scenarios.json" "$REPORT" "$MODE" "$JMH_OPTS" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  "$OUT/scenarios.json" "$REPORT" "$MODE" "$JMH_OPTS" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  benchmarks/report-notes.md
 echo "Done in $(( $(date +%s) - started ))s: $REPORT"

@@ -24,8 +24,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <pre>
  * java -cp ... dev.tieredcache.benchmarks.ReportGenerator l1.json l2.json gc.json scenarios.json \
- *     out.md mode "jmh options" commit
+ *     out.md mode "jmh options" commit [notes.md]
  * </pre>
+ *
+ * The date is that of the scenario results; a notes file, if given, is appended as is.
  */
 public final class ReportGenerator {
 
@@ -47,9 +49,14 @@ public final class ReportGenerator {
 		String mode = args[5];
 		String jmhOptions = args[6];
 		String commit = (args.length > 7) ? args[7] : "unknown";
+		Path notes = (args.length > 8) ? Path.of(args[8]) : null;
 		ReportGenerator report = new ReportGenerator();
 		String body = report.body(l1, l2, gc, scenarios);
-		String text = report.header(mode, jmhOptions, commit, scenarios) + report.summary() + body;
+		ZonedDateTime ran = Files.getLastModifiedTime(Path.of(args[3])).toInstant().atZone(ZoneOffset.UTC);
+		String text = report.header(mode, jmhOptions, commit, ran, scenarios) + report.summary() + body;
+		if (notes != null && Files.isRegularFile(notes)) {
+			text = text + Files.readString(notes, StandardCharsets.UTF_8);
+		}
 		Files.createDirectories(out.toAbsolutePath().getParent());
 		Files.writeString(out, text, StandardCharsets.UTF_8);
 		System.out.println("Report written to " + out);
@@ -61,7 +68,8 @@ public final class ReportGenerator {
 		return JSON.readValue(new File(file), List.class);
 	}
 
-	private String header(String mode, String jmhOptions, String commit, Map<String, Object> scenarios) {
+	private String header(String mode, String jmhOptions, String commit, ZonedDateTime ran,
+			Map<String, Object> scenarios) {
 		StringBuilder h = new StringBuilder();
 		h.append("# Benchmarks\n\n");
 		if (mode.equals("smoke")) {
@@ -74,7 +82,7 @@ public final class ReportGenerator {
 			.append("Ratios are the figures to read: they hold on a noisy machine; absolute figures are given ")
 			.append("beside them.\n\n");
 		h.append("| | |\n|---|---|\n");
-		h.append("| Date | ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
+		h.append("| Date | ").append(ran.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
 			.append(" |\n");
 		h.append("| Commit | `").append(commit).append("` |\n");
 		h.append("| CPU | ").append(cpuModel()).append(" |\n");
@@ -85,9 +93,10 @@ public final class ReportGenerator {
 			.append(" |\n");
 		h.append("| Redis | ").append(scenarios.get("redisVersion")).append(", loopback |\n");
 		h.append("| JMH | 1.37, `").append(jmhOptions).append("`, 1 thread |\n\n");
-		h.append("The machine is shared: other builds and tests ran on its 2 cores during the run, so absolute ")
-			.append("figures are noisy; starter, reference and floor of one table ran minutes apart under the ")
-			.append("same conditions.\n\n");
+		h.append("The machine is shared: other engineers' builds and tests ran on its 2 cores during the run, so ")
+			.append("absolute figures are noisy. JMH runs the contenders of a table one after the other, so a burst ")
+			.append("of load can favour one of them; the interleaved L2 table (2b) runs them call by call and is ")
+			.append("the more robust ratio.\n\n");
 		return h.toString();
 	}
 
