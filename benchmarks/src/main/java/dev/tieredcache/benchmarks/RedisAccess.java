@@ -1,0 +1,121 @@
+package dev.tieredcache.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+
+/**
+ * Raw Lettuce access to Redis, beside the starter: the floor of the L2 benchmarks, the
+ * command statistics, and the clean-up of a run's keys (by prefix, never FLUSHALL: the
+ * server is shared).
+ */
+public final class RedisAccess implements AutoCloseable {
+
+	private final RedisClient client;
+
+	private final StatefulRedisConnection<byte[], byte[]> connection;
+
+	public RedisAccess(int port) {
+		this.client = RedisClient.create(RedisURI.create(Instances.HOST, port));
+		this.connection = this.client.connect(ByteArrayCodec.INSTANCE);
+	}
+
+	public RedisCommands<byte[], byte[]> commands() {
+		return this.connection.sync();
+	}
+
+	/** Returns a key prefix no other run uses. */
+	public static String uniquePrefix(String benchmark) {
+		return "tc-bench:" + benchmark + ":" + UUID.randomUUID().toString().substring(0, 8) + ":";
+	}
+
+	/**
+	 * Returns keys under a prefix.
+	 * @param pattern a SCAN pattern
+	 * @param max how many at most
+	 * @return the keys
+	 */
+	public List<byte[]> keys(String pattern, int max) {
+		List<byte[]> keys = new ArrayList<>();
+		ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
+		ScanCursor cursor = ScanCursor.INITIAL;
+		do {
+			KeyScanCursor<byte[]> page = commands().scan(cursor, args);
+			for (byte[] key : page.getKeys()) {
+				if (keys.size() < max) {
+					keys.add(key);
+				}
+			}
+			cursor = page;
+		}
+		while (!cursor.isFinished() && keys.size() < max);
+		return keys;
+	}
+
+	/**
+	 * Deletes every key under a prefix.
+	 * @param prefix the prefix
+	 * @return how many keys were deleted
+	 */
+	public long deletePrefix(String prefix) {
+		long deleted = 0;
+		ScanArgs args = ScanArgs.Builder.matches(prefix + "*").limit(1000);
+		ScanCursor cursor = ScanCursor.INITIAL;
+		do {
+			KeyScanCursor<byte[]> page = commands().scan(cursor, args);
+			if (!page.getKeys().isEmpty()) {
+				deleted += commands().unlink(page.getKeys().toArray(new byte[0][]));
+			}
+			cursor = page;
+		}
+		while (!cursor.isFinished());
+		return deleted;
+	}
+
+	/** Returns the server's calls per command, from {@code INFO commandstats}. */
+	public Map<String, Long> commandCalls() {
+		Map<String, Long> calls = new LinkedHashMap<>();
+		for (String line : commands().info("commandstats").split("\r?\n")) {
+			if (line.startsWith("cmdstat_")) {
+				String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+				int start = line.indexOf("calls=") + "calls=".length();
+				int end = line.indexOf(',', start);
+				calls.put(name, Long.parseLong(line.substring(start, end)));
+			}
+		}
+		return calls;
+	}
+
+	/** Returns a field of {@code INFO server}, such as {@code redis_version}. */
+	public String serverInfo(String field) {
+		for (String line : commands().info("server").split("\r?\n")) {
+			if (line.startsWith(field + ":")) {
+				return line.substring(field.length() + 1).trim();
+			}
+		}
+		return "unknown";
+	}
+
+	public static byte[] bytes(String s) {
+		return s.getBytes(StandardCharsets.UTF_8);
+	}
+
+	@Override
+	public void close() {
+		this.connection.close();
+		this.client.shutdown();
+	}
+
+}
