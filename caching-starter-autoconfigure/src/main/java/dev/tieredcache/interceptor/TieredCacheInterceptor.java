@@ -117,7 +117,6 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 			}
 			cache = this.manager.getCache(read.cache());
 			key = this.keys.key(read.key(), operations, context);
-			tags = CacheKeys.tags(read.tags(), context);
 		}
 		catch (CacheExpressionException ex) {
 			warnUncached(operations, ex);
@@ -130,6 +129,14 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 			if (hit != null) {
 				return kind.wrap(hit.get());
 			}
+		}
+		try {
+			// Only a load needs the tags: a hit already carries them.
+			tags = CacheKeys.tags(read.tags(), context);
+		}
+		catch (CacheExpressionException ex) {
+			warnUncached(operations, ex);
+			return invocation.proceed();
 		}
 		LoaderCall loader = new LoaderCall(invocation, kind);
 		ReadRequest request = ReadRequest.of(key, tags, loader, unless(read, operations, context),
