@@ -1,13 +1,6 @@
 package dev.tieredcache.cluster;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.interceptor.TwoInstanceScenarios;
 import dev.tieredcache.interceptor.UserRepository;
 import dev.tieredcache.interceptor.UserRepository.User;
 import dev.tieredcache.redis.InvalidationSubscription;
@@ -101,93 +95,26 @@ class RedisClusterTests {
 
 	@Test
 	void twoInstancesOfThirtyTwoThreadsRunTheMethodOnceInTotal() {
-		this.runner.run((a) -> this.runner.run((b) -> {
-			UserRepository repositoryA = a.getBean(UserRepository.class);
-			UserRepository repositoryB = b.getBean(UserRepository.class);
-			for (UserRepository repository : List.of(repositoryA, repositoryB)) {
-				repository.insert(new User(1, 10, "alice"));
-				repository.setLatency(Duration.ofMillis(200));
-			}
-			ExecutorService pool = Executors.newFixedThreadPool(64);
-			try {
-				CountDownLatch start = new CountDownLatch(1);
-				List<Future<User>> futures = new ArrayList<>();
-				for (int i = 0; i < 64; i++) {
-					UserRepository repository = (i % 2 == 0) ? repositoryA : repositoryB;
-					futures.add(pool.submit(() -> {
-						start.await();
-						return repository.find(1);
-					}));
-				}
-				start.countDown();
-				for (Future<User> future : futures) {
-					assertThat(future.get(10, TimeUnit.SECONDS)).isEqualTo(new User(1, 10, "alice"));
-				}
-			}
-			finally {
-				pool.shutdownNow();
-			}
-			assertThat(repositoryA.finds().get() + repositoryB.finds().get()).isEqualTo(1);
-		}));
+		this.runner.run((a) -> this.runner.run((b) -> TwoInstanceScenarios
+			.stampedeRunsTheMethodOnceInTotal(a.getBean(UserRepository.class), b.getBean(UserRepository.class))));
 	}
 
 	@Test
 	void invalidatingATagOnOneInstanceDropsTaggedEntriesOnTheOtherAndKeepsOtherTags() {
-		this.runner.run((a) -> this.runner.run((b) -> {
-			UserRepository repositoryA = a.getBean(UserRepository.class);
-			UserRepository repositoryB = b.getBean(UserRepository.class);
-			for (UserRepository repository : new UserRepository[] { repositoryA, repositoryB }) {
-				repository.insert(new User(1, 10, "alice"));
-				repository.insert(new User(2, 10, "bob"));
-			}
-			repositoryB.find(1);
-			repositoryB.profile(1);
-			repositoryB.find(2);
-			repositoryA.moveUser(1, 10, 20);
-			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
-				int before = repositoryB.finds().get();
-				repositoryB.find(1);
-				assertThat(repositoryB.finds()).hasValue(before + 1);
-			});
-			int profiles = repositoryB.profiles().get();
-			repositoryB.profile(1);
-			assertThat(repositoryB.profiles()).hasValue(profiles + 1);
-			int finds = repositoryB.finds().get();
-			repositoryB.find(2);
-			assertThat(repositoryB.finds()).as("user:2 is still cached").hasValue(finds);
-		}));
+		this.runner.run((a) -> this.runner.run((b) -> TwoInstanceScenarios
+			.tagInvalidationReachesTheOtherInstance(a.getBean(UserRepository.class), b.getBean(UserRepository.class))));
 	}
 
 	@Test
 	void bumpingAGroupMakesItsEntriesLoadFreshOnBothInstancesAndLeavesOtherGroupsCached() {
-		this.runner.run((a) -> this.runner.run((b) -> {
-			UserRepository repositoryA = a.getBean(UserRepository.class);
-			UserRepository repositoryB = b.getBean(UserRepository.class);
-			String first = repositoryA.dashboard(1, 10);
-			assertThat(repositoryB.dashboard(1, 10)).isEqualTo(first);
-			String otherTeam = repositoryA.dashboard(2, 20);
-			assertThat(repositoryB.dashboard(2, 20)).isEqualTo(otherTeam);
-			assertThat(repositoryB.dashboards()).as("B read both from Redis").hasValue(0);
-			repositoryA.publishTeamReport(10);
-			await().atMost(Duration.ofSeconds(1)).until(() -> !repositoryA.dashboard(1, 10).equals(first)
-					&& !repositoryB.dashboard(1, 10).equals(first));
-			assertThat(repositoryA.dashboard(2, 20)).isEqualTo(otherTeam);
-			assertThat(repositoryB.dashboard(2, 20)).isEqualTo(otherTeam);
-			assertThat(repositoryA.dashboards()).as("only team 10's entry was loaded again").hasValue(3);
-		}));
+		this.runner.run((a) -> this.runner.run((b) -> TwoInstanceScenarios
+			.groupBumpReachesBothInstances(a.getBean(UserRepository.class), b.getBean(UserRepository.class))));
 	}
 
 	@Test
 	void writeThroughOnOneInstanceIsReadByTheOtherWithoutRunningItsMethod() {
-		this.runner.run((a) -> this.runner.run((b) -> {
-			UserRepository repositoryA = a.getBean(UserRepository.class);
-			UserRepository repositoryB = b.getBean(UserRepository.class);
-			repositoryB.insert(new User(4, 10, "dave"));
-			assertThat(repositoryB.find(4).name()).isEqualTo("dave");
-			repositoryA.save(new User(4, 10, "david"));
-			await().atMost(Duration.ofSeconds(1)).until(() -> repositoryB.find(4).name().equals("david"));
-			assertThat(repositoryB.finds()).hasValue(1);
-		}));
+		this.runner.run((a) -> this.runner.run((b) -> TwoInstanceScenarios
+			.writeThroughReachesTheOtherInstance(a.getBean(UserRepository.class), b.getBean(UserRepository.class))));
 	}
 
 	@Test

@@ -1,6 +1,5 @@
 package dev.tieredcache.interceptor;
 
-import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +13,6 @@ import dev.tieredcache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The four annotations on a service, against the real Redis, with two application contexts
@@ -109,15 +107,8 @@ class AnnotationsTests {
 
 	@Test
 	void writeThroughOnOneInstanceIsReadByTheOtherWithoutRunningItsMethod() {
-		this.runner.run((a) -> this.runner.run((b) -> {
-			UserRepository repositoryA = a.getBean(UserRepository.class);
-			UserRepository repositoryB = b.getBean(UserRepository.class);
-			repositoryB.insert(new User(4, 10, "dave"));
-			assertThat(repositoryB.find(4).name()).isEqualTo("dave");
-			repositoryA.save(new User(4, 10, "david"));
-			await().atMost(Duration.ofSeconds(1)).until(() -> repositoryB.find(4).name().equals("david"));
-			assertThat(repositoryB.finds()).hasValue(1);
-		}));
+		this.runner.run((a) -> this.runner.run((b) -> TwoInstanceScenarios
+			.writeThroughReachesTheOtherInstance(a.getBean(UserRepository.class), b.getBean(UserRepository.class))));
 	}
 
 	@Test
@@ -146,43 +137,14 @@ class AnnotationsTests {
 
 	@Test
 	void invalidatingATagDropsTaggedEntriesInEveryCacheOnEveryInstance() {
-		this.runner.run((a) -> this.runner.run((b) -> {
-			UserRepository repositoryA = a.getBean(UserRepository.class);
-			UserRepository repositoryB = b.getBean(UserRepository.class);
-			for (UserRepository repository : new UserRepository[] { repositoryA, repositoryB }) {
-				repository.insert(new User(1, 10, "alice"));
-				repository.insert(new User(2, 10, "bob"));
-			}
-			repositoryB.find(1);
-			repositoryB.profile(1);
-			repositoryB.find(2);
-			repositoryA.moveUser(1, 10, 20);
-			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
-				int before = repositoryB.finds().get();
-				repositoryB.find(1);
-				assertThat(repositoryB.finds()).hasValue(before + 1);
-			});
-			int profiles = repositoryB.profiles().get();
-			repositoryB.profile(1);
-			assertThat(repositoryB.profiles()).hasValue(profiles + 1);
-			int finds = repositoryB.finds().get();
-			repositoryB.find(2);
-			assertThat(repositoryB.finds()).as("user:2 is still cached").hasValue(finds);
-		}));
+		this.runner.run((a) -> this.runner.run((b) -> TwoInstanceScenarios
+			.tagInvalidationReachesTheOtherInstance(a.getBean(UserRepository.class), b.getBean(UserRepository.class))));
 	}
 
 	@Test
 	void bumpingAGroupMakesItsEntriesLoadFreshOnEveryInstance() {
-		this.runner.run((a) -> this.runner.run((b) -> {
-			UserRepository repositoryA = a.getBean(UserRepository.class);
-			UserRepository repositoryB = b.getBean(UserRepository.class);
-			String first = repositoryB.dashboard(1, 10);
-			assertThat(repositoryB.dashboard(1, 10)).isEqualTo(first);
-			String otherTeam = repositoryB.dashboard(2, 20);
-			repositoryA.publishTeamReport(10);
-			await().atMost(Duration.ofSeconds(1)).until(() -> !repositoryB.dashboard(1, 10).equals(first));
-			assertThat(repositoryB.dashboard(2, 20)).isEqualTo(otherTeam);
-		}));
+		this.runner.run((a) -> this.runner.run((b) -> TwoInstanceScenarios
+			.groupBumpReachesBothInstances(a.getBean(UserRepository.class), b.getBean(UserRepository.class))));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -52,30 +52,7 @@ class StampedeTests {
 		this.runner.run((a) -> this.runner.run((b) -> {
 			UserRepository repositoryA = a.getBean(UserRepository.class);
 			UserRepository repositoryB = b.getBean(UserRepository.class);
-			for (UserRepository repository : List.of(repositoryA, repositoryB)) {
-				repository.insert(new User(1, 10, "alice"));
-				repository.setLatency(Duration.ofMillis(200));
-			}
-			ExecutorService pool = Executors.newFixedThreadPool(64);
-			try {
-				CountDownLatch start = new CountDownLatch(1);
-				List<Future<User>> futures = new ArrayList<>();
-				for (int i = 0; i < 64; i++) {
-					UserRepository repository = (i % 2 == 0) ? repositoryA : repositoryB;
-					futures.add(pool.submit(() -> {
-						start.await();
-						return repository.find(1);
-					}));
-				}
-				start.countDown();
-				for (Future<User> future : futures) {
-					assertThat(future.get(10, TimeUnit.SECONDS)).isEqualTo(new User(1, 10, "alice"));
-				}
-			}
-			finally {
-				pool.shutdownNow();
-			}
-			assertThat(repositoryA.finds().get() + repositoryB.finds().get()).isEqualTo(1);
+			TwoInstanceScenarios.stampedeRunsTheMethodOnceInTotal(repositoryA, repositoryB);
 			TieredCache waitingSide = ((repositoryA.finds().get() == 1) ? b : a).getBean(TieredCacheManager.class)
 				.getCache("users");
 			assertThat(waitingSide.getStatistics().lockWaits(LockWaitOutcome.VALUE)).isEqualTo(1);
