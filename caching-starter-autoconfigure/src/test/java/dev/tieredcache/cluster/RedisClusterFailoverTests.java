@@ -20,6 +20,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.interceptor.TwoInstanceScenarios;
 import dev.tieredcache.interceptor.UserRepository;
 import dev.tieredcache.interceptor.UserRepository.User;
 import dev.tieredcache.test.RedisClusterProcess;
@@ -71,7 +72,7 @@ class RedisClusterFailoverTests {
 				ExecutorService load = Executors.newFixedThreadPool(4);
 				for (UserRepository repository : new UserRepository[] { repositoryA, repositoryA, repositoryB,
 						repositoryB }) {
-					load.execute(() -> callUntilStopped(repository, running, calls, errors));
+					load.execute(() -> TwoInstanceScenarios.callUntilStopped(repository, USERS, running, calls, errors));
 				}
 				try {
 					long before = calls.get();
@@ -129,27 +130,6 @@ class RedisClusterFailoverTests {
 			subscribers.put(port, Integer.parseInt(numsub[numsub.length - 1]));
 		}
 		return subscribers;
-	}
-
-	private static void callUntilStopped(UserRepository repository, AtomicBoolean running, AtomicLong calls,
-			ConcurrentLinkedQueue<Throwable> errors) {
-		while (running.get()) {
-			long id = ThreadLocalRandom.current().nextLong(1, USERS + 1);
-			try {
-				if (ThreadLocalRandom.current().nextInt(10) == 0) {
-					repository.save(new User(id, 10, "user " + id));
-				}
-				else {
-					assertThat(repository.find(id)).isNotNull();
-				}
-				calls.incrementAndGet();
-				// Paced, so that two cores also run the cluster and its failover.
-				TimeUnit.MILLISECONDS.sleep(1);
-			}
-			catch (Throwable ex) {
-				errors.add(ex);
-			}
-		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -19,6 +19,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.interceptor.TwoInstanceScenarios;
 import dev.tieredcache.interceptor.UserRepository;
 import dev.tieredcache.interceptor.UserRepository.User;
 import dev.tieredcache.test.RedisSentinelProcess;
@@ -62,7 +63,7 @@ class RedisSentinelFailoverTests {
 				ExecutorService load = Executors.newFixedThreadPool(4);
 				for (UserRepository repository : new UserRepository[] { repositoryA, repositoryA, repositoryB,
 						repositoryB }) {
-					load.execute(() -> readUntilStopped(repository, running, calls, errors));
+					load.execute(() -> TwoInstanceScenarios.callUntilStopped(repository, USERS, running, calls, errors));
 				}
 				int newMaster;
 				try {
@@ -104,27 +105,6 @@ class RedisSentinelFailoverTests {
 					.as("entries stored on the new master")
 					.isGreaterThanOrEqualTo(USERS);
 			}));
-		}
-	}
-
-	private static void readUntilStopped(UserRepository repository, AtomicBoolean running, AtomicLong calls,
-			ConcurrentLinkedQueue<Throwable> errors) {
-		while (running.get()) {
-			long id = ThreadLocalRandom.current().nextLong(1, USERS + 1);
-			try {
-				if (ThreadLocalRandom.current().nextInt(10) == 0) {
-					repository.save(new User(id, 10, "user " + id));
-				}
-				else {
-					assertThat(repository.find(id)).isNotNull();
-				}
-				calls.incrementAndGet();
-				// Paced, so that two cores also run Redis, the sentinel and the failover.
-				TimeUnit.MILLISECONDS.sleep(1);
-			}
-			catch (Throwable ex) {
-				errors.add(ex);
-			}
 		}
 	}
 

@@ -3,11 +3,15 @@ package dev.tieredcache.interceptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.tieredcache.interceptor.UserRepository.User;
 
@@ -97,6 +101,31 @@ public final class TwoInstanceScenarios {
 		a.save(new User(4, 10, "david"));
 		await().atMost(Duration.ofSeconds(1)).until(() -> b.find(4).name().equals("david"));
 		assertThat(b.finds()).hasValue(1);
+	}
+
+	/**
+	 * Reads (nine in ten) and writes random users 1..{@code users} until told to stop,
+	 * paced so that two cores also run Redis and its failover; every exception that reaches
+	 * the caller is collected.
+	 */
+	public static void callUntilStopped(UserRepository repository, int users, AtomicBoolean running, AtomicLong calls,
+			Queue<Throwable> errors) {
+		while (running.get()) {
+			long id = ThreadLocalRandom.current().nextLong(1, users + 1);
+			try {
+				if (ThreadLocalRandom.current().nextInt(10) == 0) {
+					repository.save(new User(id, 10, "user " + id));
+				}
+				else {
+					assertThat(repository.find(id)).isNotNull();
+				}
+				calls.incrementAndGet();
+				TimeUnit.MILLISECONDS.sleep(1);
+			}
+			catch (Throwable ex) {
+				errors.add(ex);
+			}
+		}
 	}
 
 }
