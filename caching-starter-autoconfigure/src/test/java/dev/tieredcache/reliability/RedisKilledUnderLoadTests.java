@@ -129,6 +129,7 @@ class RedisKilledUnderLoadTests {
 		}
 	}
 
+	/** Lets the load run for a while: a phase of the scenario, not a wait for a condition. */
 	private static void pause(Duration duration) throws InterruptedException {
 		TimeUnit.MILLISECONDS.sleep(duration.toMillis());
 	}
