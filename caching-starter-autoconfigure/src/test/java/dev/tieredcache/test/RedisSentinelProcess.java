@@ -149,9 +149,12 @@ public final class RedisSentinelProcess implements AutoCloseable {
 
 		private final Process process;
 
+		private final Path dir;
+
 		Sentinel(int masterPort, int quorum) throws IOException {
 			this.port = RedisServerProcess.freePort();
 			Path dir = Files.createTempDirectory("sentinel-" + this.port);
+			this.dir = dir;
 			Path conf = dir.resolve("sentinel.conf");
 			Files.writeString(conf, String.join("\n", "port " + this.port, "bind 127.0.0.1", "dir " + dir,
 					"sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + masterPort + " " + quorum,
@@ -196,6 +199,7 @@ public final class RedisSentinelProcess implements AutoCloseable {
 				this.process.destroyForcibly();
 				this.process.waitFor(10, TimeUnit.SECONDS);
 			}
+			RedisServerProcess.deleteQuietly(this.dir);
 		}
 
 	}

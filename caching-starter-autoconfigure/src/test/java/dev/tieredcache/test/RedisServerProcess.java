@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 
+import org.springframework.util.FileSystemUtils;
+
 /**
  * A {@code redis-server} process of a test's own, on a free loopback port, for tests that
  * kill, pause or reconfigure Redis. Never touches the shared server on 6379.
@@ -151,6 +153,17 @@ public final class RedisServerProcess implements AutoCloseable {
 			this.process.destroyForcibly();
 			this.process.waitFor(10, TimeUnit.SECONDS);
 		}
+		deleteQuietly(this.dir);
+	}
+
+	/** Deletes a test's temporary directory, so repeated runs leave nothing in /tmp. */
+	static void deleteQuietly(Path dir) {
+		try {
+			FileSystemUtils.deleteRecursively(dir);
+		}
+		catch (IOException ex) {
+			// Best effort: a leftover temporary directory harms no test.
+		}
 	}
 
 	private void signal0(String signal) {
@@ -161,6 +174,5 @@ public final class RedisServerProcess implements AutoCloseable {
 			// Best effort before the kill.
 		}
 	}
-
 
 }
