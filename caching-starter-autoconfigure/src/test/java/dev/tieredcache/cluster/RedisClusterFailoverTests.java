@@ -6,7 +6,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +16,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.interceptor.TwoInstanceScenarios;
@@ -95,20 +93,8 @@ class RedisClusterFailoverTests {
 				TieredCache usersOnB = b.getBean(TieredCacheManager.class).getCache("users");
 				await("caching resumes on every master").atMost(Duration.ofSeconds(20))
 					.pollInterval(Duration.ofMillis(200))
-					.untilAsserted(() -> {
-						long round = ThreadLocalRandom.current().nextLong(1_000_000) * 1000;
-						int finds = repositoryB.finds().get();
-						long l2Hits = usersOnB.getStatistics().hits(Tier.L2);
-						for (long id = round + 1; id <= round + USERS; id++) {
-							repositoryA.insert(new User(id, 20, "new " + id));
-							repositoryA.find(id);
-						}
-						for (long id = round + 1; id <= round + USERS; id++) {
-							assertThat(repositoryB.find(id)).isNotNull();
-						}
-						assertThat(repositoryB.finds()).as("B loaded nothing itself").hasValue(finds);
-						assertThat(usersOnB.getStatistics().hits(Tier.L2) - l2Hits).isEqualTo(USERS);
-					});
+					.untilAsserted(() -> TwoInstanceScenarios.cachingWorksAcrossInstances(repositoryA, repositoryB,
+							usersOnB, USERS));
 				await("both instances subscribed again").atMost(Duration.ofSeconds(10))
 					.until(() -> subscribers(cluster, this.prefix).values().stream().mapToInt(Integer::intValue).sum() == 2);
 				repositoryB.find(1);

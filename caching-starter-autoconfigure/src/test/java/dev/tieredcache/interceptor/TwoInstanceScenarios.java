@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.tieredcache.cache.CacheStatistics.Tier;
+import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.interceptor.UserRepository.User;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -126,6 +128,26 @@ public final class TwoInstanceScenarios {
 				errors.add(ex);
 			}
 		}
+	}
+
+	/**
+	 * Asserts that caching works across the instances again: what A loads, B reads from
+	 * Redis without running its method. Fresh ids each time, so it can be retried.
+	 */
+	public static void cachingWorksAcrossInstances(UserRepository a, UserRepository b, TieredCache cacheOnB,
+			int users) {
+		long round = ThreadLocalRandom.current().nextLong(1_000_000) * 1000;
+		int finds = b.finds().get();
+		long l2Hits = cacheOnB.getStatistics().hits(Tier.L2);
+		for (long id = round + 1; id <= round + users; id++) {
+			a.insert(new User(id, 20, "new " + id));
+			a.find(id);
+		}
+		for (long id = round + 1; id <= round + users; id++) {
+			assertThat(b.find(id)).isNotNull();
+		}
+		assertThat(b.finds()).as("B loaded nothing itself").hasValue(finds);
+		assertThat(cacheOnB.getStatistics().hits(Tier.L2) - l2Hits).isEqualTo(users);
 	}
 
 }

@@ -2,9 +2,6 @@ package dev.tieredcache.test;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -166,7 +163,7 @@ public final class RedisSentinelProcess implements AutoCloseable {
 			Awaitility.await("sentinel on port " + this.port)
 				.atMost(Duration.ofSeconds(10))
 				.pollInterval(Duration.ofMillis(20))
-				.until(this::accepts);
+				.until(() -> RedisServerProcess.accepts(this.port));
 		}
 
 		int masterPort() throws IOException, InterruptedException {
@@ -175,22 +172,7 @@ public final class RedisSentinelProcess implements AutoCloseable {
 		}
 
 		String cli(String... args) throws IOException, InterruptedException {
-			List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(this.port)));
-			command.addAll(List.of(args));
-			Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
-			byte[] out = cli.getInputStream().readAllBytes();
-			cli.waitFor(10, TimeUnit.SECONDS);
-			return new String(out, StandardCharsets.UTF_8).trim();
-		}
-
-		private boolean accepts() {
-			try (Socket socket = new Socket()) {
-				socket.connect(new InetSocketAddress("127.0.0.1", this.port), 200);
-				return true;
-			}
-			catch (IOException ex) {
-				return false;
-			}
+			return RedisServerProcess.cli(this.port, args);
 		}
 
 		@Override

@@ -95,8 +95,17 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	private boolean accepts() {
+		return accepts(this.port);
+	}
+
+	/**
+	 * Whether something accepts TCP connections on a loopback port.
+	 * @param port the port
+	 * @return whether a connection succeeds within 200 ms
+	 */
+	static boolean accepts(int port) {
 		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 200);
+			socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
 			return true;
 		}
 		catch (IOException ex) {
@@ -110,7 +119,17 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return what redis-cli printed
 	 */
 	public String cli(String... args) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(this.port)));
+		return cli(this.port, args);
+	}
+
+	/**
+	 * Sends one command with {@code redis-cli} to a loopback port and returns its output.
+	 * @param port the server's port
+	 * @param args the command and its arguments
+	 * @return what redis-cli printed
+	 */
+	static String cli(int port, String... args) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
 		command.addAll(List.of(args));
 		Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
 		byte[] out = cli.getInputStream().readAllBytes();
