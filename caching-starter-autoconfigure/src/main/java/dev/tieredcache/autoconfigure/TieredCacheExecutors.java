@@ -2,6 +2,7 @@ package dev.tieredcache.autoconfigure;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,8 @@ public final class TieredCacheExecutors implements DisposableBean {
 
 	private final ThreadPoolExecutor async;
 
+	private final ThreadPoolExecutor versions;
+
 	TieredCacheExecutors(int refreshThreads, int refreshQueueCapacity) {
 		this.refresh = new ThreadPoolExecutor(refreshThreads, refreshThreads, 60, TimeUnit.SECONDS,
 				new ArrayBlockingQueue<>(Math.max(1, refreshQueueCapacity)), daemon("tiered-cache-refresh-"),
@@ -28,6 +31,11 @@ public final class TieredCacheExecutors implements DisposableBean {
 		this.refresh.allowCoreThreadTimeOut(true);
 		this.async = new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
 				daemon("tiered-cache-async-"), new ThreadPoolExecutor.CallerRunsPolicy());
+		// Version re-reads each wait for Redis at most the command timeout: a thread of their
+		// own keeps them off the common pool (and off the application's parallel streams).
+		this.versions = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+				daemon("tiered-cache-versions-"));
+		this.versions.allowCoreThreadTimeOut(true);
 	}
 
 	private static CustomizableThreadFactory daemon(String prefix) {
@@ -41,6 +49,11 @@ public final class TieredCacheExecutors implements DisposableBean {
 		return this.refresh;
 	}
 
+	/** Returns the executor of background re-reads of tag, group and cache versions. */
+	public ExecutorService versions() {
+		return this.versions;
+	}
+
 	/** Returns the executor of asynchronous loads. */
 	public ExecutorService async() {
 		return this.async;
@@ -50,6 +63,7 @@ public final class TieredCacheExecutors implements DisposableBean {
 	public void destroy() {
 		this.refresh.shutdownNow();
 		this.async.shutdownNow();
+		this.versions.shutdownNow();
 	}
 
 }

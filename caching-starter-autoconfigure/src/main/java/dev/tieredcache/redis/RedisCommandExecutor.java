@@ -112,6 +112,26 @@ public final class RedisCommandExecutor implements DisposableBean {
 		this.reconnectListeners.add(listener);
 	}
 
+	/**
+	 * Runs a housekeeping task periodically on the probe's thread until the executor is
+	 * destroyed: retrying changes that could not reach Redis, heartbeats, checks for lost
+	 * messages. While the circuit is open its commands fail at once. A task's failure is
+	 * logged at DEBUG and does not stop later runs.
+	 * @param period the period
+	 * @param task the task
+	 */
+	public void schedule(Duration period, Runnable task) {
+		long millis = period.toMillis();
+		this.prober.scheduleWithFixedDelay(() -> {
+			try {
+				task.run();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("A tiered-cache housekeeping task failed", ex);
+			}
+		}, millis, millis, TimeUnit.MILLISECONDS);
+	}
+
 	/** Returns the circuit breaker guarding Redis. */
 	public CircuitBreaker circuit() {
 		return this.circuit;
