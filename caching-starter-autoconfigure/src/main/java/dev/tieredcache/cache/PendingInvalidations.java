@@ -46,6 +46,8 @@ final class PendingInvalidations {
 
 	private final ConcurrentMap<String, Long> groups = new ConcurrentHashMap<>();
 
+	private final ConcurrentMap<String, LockRelease> releases = new ConcurrentHashMap<>();
+
 	private final ReentrantLock replaying = new ReentrantLock();
 
 	void key(TieredCache cache, String key, long issuedNanos) {
@@ -73,6 +75,19 @@ final class PendingInvalidations {
 		this.groups.merge(group, issuedNanos, Math::max);
 	}
 
+	/**
+	 * Records a load lock this instance may hold without knowing it (the command that asked
+	 * for it failed, but Redis may have run it), to give it back once Redis answers, so that
+	 * other instances do not wait out its lease. Forgotten once the lease has run out.
+	 * @param cache the cache
+	 * @param entryId the entry
+	 * @param token the lock token
+	 * @param leaseNanos the lock's lease
+	 */
+	void lock(TieredCache cache, String entryId, String token, long leaseNanos) {
+		this.releases.put(token, new LockRelease(cache, entryId, System.nanoTime() + leaseNanos));
+	}
+
 	/** Returns how many changes wait for Redis. */
 	int size() {
 		int size = this.clears.size() + this.tags.size() + this.groups.size();
@@ -92,10 +107,13 @@ final class PendingInvalidations {
 	 * @param services the shared services
 	 */
 	void replay(CacheServices services) {
-		if (isEmpty() || !this.replaying.tryLock()) {
+		if ((isEmpty() && this.releases.isEmpty()) || !this.replaying.tryLock()) {
 			return;
 		}
 		try {
+			long now = System.nanoTime();
+			this.releases.values().removeIf((release) -> now - release.expiresAtNanos() > 0);
+			replayEach(this.releases, (token, release) -> release.cache().releaseLock(release.entryId(), token));
 			replayEach(this.clears, (cache, issued) -> services.epochs().bump(cache.encodedName()));
 			this.keys.forEach((cache, pending) -> replayEach(pending, cache::replayKeyChange));
 			this.keys.values().removeIf(Map::isEmpty);
@@ -107,10 +125,10 @@ final class PendingInvalidations {
 		}
 	}
 
-	private static <T> void replayEach(ConcurrentMap<T, Long> pending, BiConsumer<T, Long> change) {
-		for (Map.Entry<T, Long> item : pending.entrySet()) {
+	private static <T, V> void replayEach(ConcurrentMap<T, V> pending, BiConsumer<T, V> change) {
+		for (Map.Entry<T, V> item : pending.entrySet()) {
 			T subject = item.getKey();
-			Long issued = item.getValue();
+			V issued = item.getValue();
 			try {
 				change.accept(subject, issued);
 				// Only if no newer failure of the same subject was recorded meanwhile.
@@ -122,6 +140,9 @@ final class PendingInvalidations {
 				}
 			}
 		}
+	}
+
+	private record LockRelease(TieredCache cache, String entryId, long expiresAtNanos) {
 	}
 
 }

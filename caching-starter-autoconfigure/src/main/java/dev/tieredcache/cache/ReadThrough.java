@@ -180,7 +180,9 @@ final class ReadThrough {
 				unregister(entryId, wake);
 				// The command may have taken the lock all the same: give it back once Redis
 				// answers, so that other instances do not wait out the lease.
-				releaseInBackground(entryId, token);
+				if (settings.stampedeEnabled()) {
+					this.cache.releaseLockLater(entryId, token);
+				}
 				return loadLocally(request, stamp);
 			}
 			if (ticket.acquired()) {
@@ -389,21 +391,12 @@ final class ReadThrough {
 		}
 	}
 
-	private void releaseInBackground(String entryId, String token) {
-		try {
-			this.cache.services().asyncExecutor().execute(() -> releaseQuietly(entryId, token));
-		}
-		catch (RejectedExecutionException ex) {
-			logger.debug("Could not release a load lock; its lease will expire");
-		}
-	}
-
 	private void releaseQuietly(String entryId, String token) {
 		try {
-			this.cache.services().store().release(this.cache.encodedName(), entryId, token);
+			this.cache.releaseLock(entryId, token);
 		}
 		catch (RedisUnavailableException ex) {
-			logger.debug("Could not release a load lock; its lease will expire");
+			this.cache.releaseLockLater(entryId, token);
 		}
 	}
 

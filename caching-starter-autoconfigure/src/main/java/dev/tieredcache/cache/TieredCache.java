@@ -2,6 +2,7 @@ package dev.tieredcache.cache;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -204,7 +205,12 @@ public class TieredCache implements Cache {
 		if (entry != null) {
 			return CompletableFuture.completedFuture(entry);
 		}
-		return CompletableFuture.supplyAsync(() -> lookup(encoded), this.services.asyncExecutor());
+		try {
+			return CompletableFuture.supplyAsync(() -> lookup(encoded), this.services.asyncExecutor());
+		}
+		catch (RejectedExecutionException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
 	}
 
 	@Override
@@ -215,15 +221,20 @@ public class TieredCache implements Cache {
 		if (entry != null) {
 			return CompletableFuture.completedFuture((T) entry.get());
 		}
-		return CompletableFuture.supplyAsync(() -> {
-			try {
-				return (T) readThrough(ReadRequest.of(encoded, () -> valueLoader.get().join()));
-			}
-			catch (Throwable ex) {
-				throw (ex instanceof java.util.concurrent.CompletionException ce) ? ce
-						: new java.util.concurrent.CompletionException(ex);
-			}
-		}, this.services.asyncExecutor());
+		try {
+			return CompletableFuture.supplyAsync(() -> {
+				try {
+					return (T) readThrough(ReadRequest.of(encoded, () -> valueLoader.get().join()));
+				}
+				catch (Throwable ex) {
+					throw (ex instanceof java.util.concurrent.CompletionException ce) ? ce
+							: new java.util.concurrent.CompletionException(ex);
+				}
+			}, this.services.asyncExecutor());
+		}
+		catch (RejectedExecutionException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
 	}
 
 	/**
@@ -469,6 +480,22 @@ public class TieredCache implements Cache {
 			this.pending.key(this, key, issued);
 			return wasLocal;
 		}
+	}
+
+	/**
+	 * Gives a load lock back once Redis answers, when the command that asked for it failed
+	 * but may have taken it all the same.
+	 */
+	void releaseLockLater(String entryId, String token) {
+		this.pending.lock(this, entryId, token, this.settings.lease().toNanos());
+	}
+
+	/**
+	 * Gives up a load lock and wakes the waiters.
+	 * @throws RedisUnavailableException if Redis did not take it
+	 */
+	void releaseLock(String entryId, String token) {
+		this.services.store().release(this.encodedName, entryId, token);
 	}
 
 	/**
