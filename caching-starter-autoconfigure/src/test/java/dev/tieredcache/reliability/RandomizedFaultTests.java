@@ -50,7 +50,7 @@ class RandomizedFaultTests {
 
 	static final int SOAK_SECONDS = 180;
 
-	private static final int KEYS = 12;
+	private static final int KEYS = 60;
 
 	/**
 	 * The staleness bound these settings promise: a lost command is retried within the
@@ -190,7 +190,7 @@ class RandomizedFaultTests {
 
 		private void change(int instance) {
 			ThreadLocalRandom random = ThreadLocalRandom.current();
-			int kind = random.nextInt(20);
+			int kind = random.nextInt(40);
 			if (kind == 0) {
 				long team = random.nextLong(3);
 				bulkUpdate((key) -> key % 3 == team, () -> this.operations.get(instance).invalidateTags("team:" + team));
@@ -212,7 +212,9 @@ class RandomizedFaultTests {
 				}
 			}
 			try {
-				Thread.sleep(random.nextInt(5));
+				// Rows are rewritten every second or two, not every few milliseconds: a lost
+				// change must not be hidden by the next write of the same row.
+				Thread.sleep(10 + random.nextInt(40));
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
