@@ -58,8 +58,11 @@ class RandomizedFaultTests {
 	 * heartbeat (the repair interval) plus the gap grace (500 ms); after an outage the probe
 	 * sees Redis within the circuit's open duration and replays before closing it. Each
 	 * term is well under a second here; the bound leaves room for a busy 2-core machine.
+	 * The circuit opens only after many failures, so that most faults heal without it, as
+	 * short faults do in production, where the reads that still succeed keep resetting the
+	 * count.
 	 */
-	private static final Duration BOUND = Duration.ofMillis(2500);
+	private static final Duration BOUND = Duration.ofMillis(1500);
 
 	@Test
 	void noInstanceServesAVersionOlderThanTheBoundAllowsUnderRandomFaults() throws Exception {
@@ -76,7 +79,7 @@ class RandomizedFaultTests {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
 			ApplicationContextRunner runner = Instances.runner(redis.port(), TestRedis.uniquePrefix("jepsen"))
 				.withPropertyValues("tiered-cache.redis.command-timeout=200ms",
-						"tiered-cache.redis.circuit-failure-threshold=3", "tiered-cache.redis.circuit-open-duration=300ms",
+						"tiered-cache.redis.circuit-failure-threshold=20", "tiered-cache.redis.circuit-open-duration=300ms",
 						"tiered-cache.redis.repair-interval=200ms", "tiered-cache.versions.refresh-interval=1s",
 						"tiered-cache.defaults.local.ttl=10m", "tiered-cache.defaults.ttl=10m",
 						"tiered-cache.defaults.stampede.lease=2s", "tiered-cache.defaults.stampede.wait-timeout=1s");
@@ -190,7 +193,7 @@ class RandomizedFaultTests {
 
 		private void change(int instance) {
 			ThreadLocalRandom random = ThreadLocalRandom.current();
-			int kind = random.nextInt(40);
+			int kind = random.nextInt(20);
 			if (kind == 0) {
 				long team = random.nextLong(3);
 				bulkUpdate((key) -> key % 3 == team, () -> this.operations.get(instance).invalidateTags("team:" + team));
@@ -212,9 +215,9 @@ class RandomizedFaultTests {
 				}
 			}
 			try {
-				// Rows are rewritten every second or two, not every few milliseconds: a lost
+				// Each row is rewritten every few seconds, not every few milliseconds: a lost
 				// change must not be hidden by the next write of the same row.
-				Thread.sleep(10 + random.nextInt(40));
+				Thread.sleep(100 + random.nextInt(200));
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -251,7 +254,8 @@ class RandomizedFaultTests {
 				Thread.sleep(1000);
 				while (this.running) {
 					long started = now();
-					switch (random.nextInt(5)) {
+					// Lost single commands, the commonest production fault, come up most often.
+					switch (random.nextInt(7)) {
 						case 0 -> {
 							this.redis.pause();
 							Thread.sleep(300 + random.nextInt(1200));
@@ -273,7 +277,7 @@ class RandomizedFaultTests {
 						}
 					}
 					this.faults.add(new long[] { started, now() });
-					Thread.sleep(BOUND.toMillis() + random.nextInt(1500));
+					Thread.sleep(BOUND.toMillis() + random.nextInt(1000));
 				}
 			}
 			catch (Exception ex) {
