@@ -136,7 +136,9 @@ public final class TieredCacheAutoConfiguration {
 		// concurrently); one missing for longer than this was lost.
 		long graceNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(500),
 				2 * properties.getRedis().getCommandTimeout().toNanos());
-		MessageSequences sequences = new MessageSequences(graceNanos, TimeUnit.MINUTES.toNanos(10), System::nanoTime);
+		long newcomerAfterNanos = properties.getRedis().getRepairInterval().toNanos() + graceNanos;
+		MessageSequences sequences = new MessageSequences(graceNanos, newcomerAfterNanos, TimeUnit.MINUTES.toNanos(10),
+				System::nanoTime);
 		InvalidationSubscriber subscriber = new InvalidationSubscriber(manager.getServices().store().instanceId(),
 				manager, sequences);
 		executor.schedule(properties.getRedis().getRepairInterval(), subscriber::checkForLostMessages);

@@ -55,7 +55,7 @@ final class CacheEntries {
 	 */
 	@Nullable CacheEntry decode(byte[] stored) {
 		try {
-			return this.services.codec().decode(stored, RedisKeyLayout.SEQUENCE_LENGTH);
+			return this.services.codec().decode(stored, RedisKeyLayout.ENTRY_HEADER);
 		}
 		catch (SerializationFailedException ex) {
 			this.statistics.unreadable();
@@ -170,7 +170,7 @@ final class CacheEntries {
 	}
 
 	/**
-	 * Serializes an entry for Redis, after room for its write sequence.
+	 * Serializes an entry for Redis, after room for its write sequence and write id.
 	 * @return the bytes to store, or null if the value cannot be serialized or is too large
 	 */
 	byte @Nullable [] encode(CacheEntry entry) {
@@ -182,7 +182,7 @@ final class CacheEntries {
 						+ " bytes out of Redis (max-value-size is " + this.settings.maxValueSize() + ")");
 				return null;
 			}
-			return this.services.codec().encode(entry, payload, RedisKeyLayout.SEQUENCE_LENGTH);
+			return this.services.codec().encode(entry, payload, RedisKeyLayout.ENTRY_HEADER);
 		}
 		catch (SerializationFailedException ex) {
 			this.warnings.warn("serialization", () -> "Cache '" + this.name + "' cannot serialize a value ("

@@ -1,5 +1,6 @@
 package dev.tieredcache.cache;
 
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
@@ -9,8 +10,13 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * {@code evict} and {@code clear} of the {@link org.springframework.cache.Cache} API run
  * after the commit and are dropped on rollback, and a value loaded on a miss inside a
  * transaction that may write is published to Redis only after the commit (it may be
- * uncommitted data). {@code evictIfPresent}, {@code invalidate} and reads stay immediate.
- * Read-only transactions read committed data and are treated as no transaction.
+ * uncommitted data). A value loaded inside a transaction running at {@code REPEATABLE_READ}
+ * or {@code SERIALIZABLE} is never stored: it comes from a snapshot that may predate writes
+ * completed before the miss. {@code evictIfPresent}, {@code invalidate} and reads stay
+ * immediate. Read-only transactions at the default or {@code READ_COMMITTED} isolation read
+ * committed data and are treated as no transaction. (Spring cannot see a database's own
+ * default isolation: with one that takes snapshots, such as MySQL's, declare the isolation
+ * on transactions that read through the cache.)
  *
  * <p>Thread-safe; the switch may be flipped at any time (by
  * {@code tiered-cache.transaction-aware}).
@@ -33,14 +39,22 @@ public final class CacheTransactions {
 	}
 
 	/**
-	 * Whether the current thread runs a transaction that may write, with synchronization
-	 * active, while the caches take part in transactions.
-	 * @return whether changes made now must wait for the commit
+	 * Decides what becomes of a value loaded on a miss by the current thread.
+	 * @return how the value may be stored
 	 */
-	boolean inWritingTransaction() {
-		return this.aware && TransactionSynchronizationManager.isSynchronizationActive()
-				&& TransactionSynchronizationManager.isActualTransactionActive()
-				&& !TransactionSynchronizationManager.isCurrentTransactionReadOnly();
+	MissPolicy missPolicy() {
+		if (!this.aware || !TransactionSynchronizationManager.isSynchronizationActive()
+				|| !TransactionSynchronizationManager.isActualTransactionActive()) {
+			return MissPolicy.STORE;
+		}
+		Integer isolation = TransactionSynchronizationManager.getCurrentTransactionIsolationLevel();
+		if (isolation != null && isolation >= TransactionDefinition.ISOLATION_REPEATABLE_READ) {
+			// The snapshot may predate writes that completed before this miss: the row read
+			// can be older than the write sequence noted now could tell.
+			return MissPolicy.KEEP_OUT;
+		}
+		return TransactionSynchronizationManager.isCurrentTransactionReadOnly() ? MissPolicy.STORE
+				: MissPolicy.STORE_AFTER_COMMIT;
 	}
 
 	/**
@@ -65,6 +79,18 @@ public final class CacheTransactions {
 			}
 
 		});
+	}
+
+	/** What a value loaded on a miss may become. */
+	enum MissPolicy {
+
+		/** Stored at once, shared with concurrent callers. */
+		STORE,
+		/** Stored after the commit, if no write came first; dropped on rollback. */
+		STORE_AFTER_COMMIT,
+		/** Returned to the caller only. */
+		KEEP_OUT
+
 	}
 
 }

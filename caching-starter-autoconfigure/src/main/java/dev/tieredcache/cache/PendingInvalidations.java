@@ -8,7 +8,9 @@ import java.util.function.BiConsumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
+import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisUnavailableException;
 
 /**
@@ -24,8 +26,10 @@ import dev.tieredcache.redis.RedisUnavailableException;
  * cluster, one failing master does not hold back the others' subjects) and forgets a
  * subject only if no newer failure was recorded for it meanwhile, so a change made while a
  * replay runs is never stranded. A key is replayed as a delete that spares any change made
- * after the lost one was issued ({@link TieredCache#replayKeyChange}); tags, groups and
- * clears are replayed as a bump, which is always safe.
+ * after the lost one was issued, except one that a lost write stored itself, since a write
+ * whose command timed out may still run late, after newer ones
+ * ({@link TieredCache#replayKeyChange}); tags, groups and clears are replayed as a bump,
+ * which is always safe.
  *
  * <p>Memory is bounded per cache: past {@value #KEY_LIMIT} pending keys of one cache, they
  * collapse into one clear of that cache. Tags and groups are names shared by every cache of
@@ -36,9 +40,13 @@ final class PendingInvalidations {
 
 	static final int KEY_LIMIT = 10_000;
 
+	static final int MAX_WRITE_IDS = 8;
+
+	private static final byte[] NO_WRITE = new byte[0];
+
 	private static final Log logger = LogFactory.getLog(PendingInvalidations.class);
 
-	private final ConcurrentMap<TieredCache, ConcurrentMap<String, Long>> keys = new ConcurrentHashMap<>();
+	private final ConcurrentMap<TieredCache, ConcurrentMap<String, KeyChange>> keys = new ConcurrentHashMap<>();
 
 	private final ConcurrentMap<TieredCache, Long> clears = new ConcurrentHashMap<>();
 
@@ -50,9 +58,16 @@ final class PendingInvalidations {
 
 	private final ReentrantLock replaying = new ReentrantLock();
 
-	void key(TieredCache cache, String key, long issuedNanos) {
-		ConcurrentMap<String, Long> pending = this.keys.computeIfAbsent(cache, (c) -> new ConcurrentHashMap<>());
-		pending.merge(key, issuedNanos, Math::max);
+	/**
+	 * Records a change of a key that may not have reached Redis.
+	 * @param cache the cache
+	 * @param key the encoded key
+	 * @param issuedNanos when it was issued
+	 * @param writeId the id of the write, or null for an eviction
+	 */
+	void key(TieredCache cache, String key, long issuedNanos, byte @Nullable [] writeId) {
+		ConcurrentMap<String, KeyChange> pending = this.keys.computeIfAbsent(cache, (c) -> new ConcurrentHashMap<>());
+		pending.merge(key, new KeyChange(issuedNanos, (writeId != null) ? writeId : NO_WRITE), KeyChange::merge);
 		if (pending.size() > KEY_LIMIT) {
 			// Clearing the cache removes every key at once; the keys recorded so far can go.
 			clear(cache, issuedNanos);
@@ -91,7 +106,7 @@ final class PendingInvalidations {
 	/** Returns how many changes wait for Redis. */
 	int size() {
 		int size = this.clears.size() + this.tags.size() + this.groups.size();
-		for (Map<String, Long> pending : this.keys.values()) {
+		for (Map<String, KeyChange> pending : this.keys.values()) {
 			size += pending.size();
 		}
 		return size;
@@ -115,8 +130,9 @@ final class PendingInvalidations {
 			this.releases.values().removeIf((release) -> now - release.expiresAtNanos() > 0);
 			replayEach(this.releases, (token, release) -> release.cache().releaseLock(release.entryId(), token));
 			replayEach(this.clears, (cache, issued) -> services.epochs().bump(cache.encodedName()));
-			this.keys.forEach((cache, pending) -> replayEach(pending, cache::replayKeyChange));
-			this.keys.values().removeIf(Map::isEmpty);
+			// Emptied maps stay: removing one could strand a change recorded into it meanwhile.
+			this.keys.forEach((cache, pending) -> replayEach(pending,
+					(key, change) -> cache.replayKeyChange(key, change.issuedNanos(), change.writeIds())));
 			replayEach(this.tags, (tag, issued) -> services.tags().bump(tag));
 			replayEach(this.groups, (group, issued) -> services.groups().bump(group));
 		}
@@ -143,6 +159,23 @@ final class PendingInvalidations {
 	}
 
 	private record LockRelease(TieredCache cache, String entryId, long expiresAtNanos) {
+	}
+
+	/**
+	 * The lost changes of one key: when the last was issued, and the ids of the lost writes
+	 * (the last {@value #MAX_WRITE_IDS}), concatenated.
+	 */
+	private record KeyChange(long issuedNanos, byte[] writeIds) {
+
+		KeyChange merge(KeyChange later) {
+			byte[] ids = new byte[Math.min(this.writeIds.length + later.writeIds.length,
+					MAX_WRITE_IDS * RedisKeyLayout.WRITE_ID_LENGTH)];
+			int fromLater = Math.min(later.writeIds.length, ids.length);
+			System.arraycopy(later.writeIds, 0, ids, 0, fromLater);
+			System.arraycopy(this.writeIds, 0, ids, fromLater, ids.length - fromLater);
+			return new KeyChange(Math.max(this.issuedNanos, later.issuedNanos), ids);
+		}
+
 	}
 
 }

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.tieredcache.cache.CacheStatistics.LockWaitOutcome;
 import dev.tieredcache.cache.CacheEntries.Versions;
+import dev.tieredcache.cache.CacheTransactions.MissPolicy;
 import dev.tieredcache.cache.CacheStatistics.RefreshTrigger;
 import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisStore;
@@ -70,8 +71,9 @@ final class ReadThrough {
 				maybeRefreshEarly(request, hit);
 				return hit.get();
 			}
-			if (this.cache.transactions().inWritingTransaction()) {
-				return readInTransaction(request);
+			MissPolicy policy = this.cache.transactions().missPolicy();
+			if (policy != MissPolicy.STORE) {
+				return readInTransaction(request, policy);
 			}
 			CompletableFuture<Object> mine = new CompletableFuture<>();
 			CompletableFuture<Object> leader = this.inFlight.putIfAbsent(key, mine);
@@ -315,12 +317,13 @@ final class ReadThrough {
 	}
 
 	/**
-	 * A miss inside a transaction that may write: the value may be uncommitted, so it is
-	 * neither shared with other callers nor stored until the transaction commits, and then
-	 * only if no write of the key came first (the write sequence is noted before the loader
-	 * runs, as for any load). On rollback it is dropped. The caller always gets it.
+	 * A miss inside a transaction: the value may be uncommitted, or come from a snapshot
+	 * older than this miss, so it is never shared with other callers. Unless the policy
+	 * keeps it out, it is stored after the commit, and then only if no write of the key came
+	 * first (the write sequence is noted before the loader runs, as for any load); on
+	 * rollback it is dropped. The caller always gets it.
 	 */
-	private @Nullable Object readInTransaction(ReadRequest request) throws Throwable {
+	private @Nullable Object readInTransaction(ReadRequest request, MissPolicy policy) throws Throwable {
 		String key = request.key();
 		long stamp = this.cache.local().stamp(key);
 		String entryId = this.cache.entryId(key);
@@ -333,9 +336,11 @@ final class ReadThrough {
 				this.cache.local().fill(key, entry, stamp);
 				return entry.get();
 			}
-			versions = this.cache.entries().versions(request.tags());
-			ticket = this.cache.services().store().beginLoad(entryId, token, this.cache.settings().lease().toMillis(),
-					this.cache.entries().tombstoneTtlMillis(), false);
+			if (policy == MissPolicy.STORE_AFTER_COMMIT) {
+				versions = this.cache.entries().versions(request.tags());
+				ticket = this.cache.services().store().beginLoad(entryId, token,
+						this.cache.settings().lease().toMillis(), this.cache.entries().tombstoneTtlMillis(), false);
+			}
 		}
 		catch (RedisUnavailableException ex) {
 			// Nothing is stored after the commit: the key's write sequence is unknown.
@@ -343,7 +348,7 @@ final class ReadThrough {
 		long started = System.nanoTime();
 		Object value = timedLoad(request);
 		long elapsed = System.nanoTime() - started;
-		if (ticket != null) {
+		if (ticket != null && policy == MissPolicy.STORE_AFTER_COMMIT) {
 			LoadTicket seen = ticket;
 			Versions noted = versions;
 			CacheTransactions.afterCommit(

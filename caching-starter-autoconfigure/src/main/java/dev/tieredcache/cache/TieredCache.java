@@ -368,7 +368,7 @@ public class TieredCache implements Cache {
 		}
 		catch (RedisUnavailableException ex) {
 			this.local.invalidate(key, EvictionCause.EXPLICIT);
-			this.pending.key(this, key, issued);
+			this.pending.key(this, key, issued, null);
 			return;
 		}
 		byte[] stored = this.entries.encode(entry);
@@ -377,14 +377,17 @@ public class TieredCache implements Cache {
 			return;
 		}
 		this.local.write(key, entry);
+		byte[] writeId = newWriteId();
 		try {
-			this.services.store().put(this.encodedName, entryId(key), key, stored, this.entries.redisTtlMillis(entry));
+			this.services.store()
+				.put(this.encodedName, entryId(key), key, RedisStore.withWriteId(stored, writeId),
+						this.entries.redisTtlMillis(entry));
 			this.statistics.put(Tier.L2);
 		}
 		catch (RedisUnavailableException ex) {
-			// Redis may or may not have applied it: the replay deletes whatever older value is
-			// there and leaves anything newer.
-			this.pending.key(this, key, issued);
+			// Redis may or may not have applied it, now or later: the replay deletes whatever
+			// older value is there, or this write's own value, and leaves anything newer.
+			this.pending.key(this, key, issued, writeId);
 		}
 	}
 
@@ -477,7 +480,7 @@ public class TieredCache implements Cache {
 			return wasRemote;
 		}
 		catch (RedisUnavailableException ex) {
-			this.pending.key(this, key, issued);
+			this.pending.key(this, key, issued, null);
 			return wasLocal;
 		}
 	}
@@ -503,12 +506,22 @@ public class TieredCache implements Cache {
 	 * changed after the lost change was issued, and drops the key from other instances' L1.
 	 * @param key the encoded key
 	 * @param issuedNanos when the lost change was issued, by {@link System#nanoTime()}
+	 * @param lostWriteIds the ids of the lost writes, whose own values are deleted too
 	 * @throws RedisUnavailableException if Redis did not take it
 	 */
-	void replayKeyChange(String key, long issuedNanos) {
+	void replayKeyChange(String key, long issuedNanos, byte[] lostWriteIds) {
 		long ageMicros = Math.max(0, (System.nanoTime() - issuedNanos) / 1000);
 		this.services.store()
-			.replayDelete(this.encodedName, entryId(key), key, this.entries.tombstoneTtlMillis(), ageMicros);
+			.replayDelete(this.encodedName, entryId(key), key, this.entries.tombstoneTtlMillis(), ageMicros,
+					lostWriteIds);
+	}
+
+	/** A random write id; never all zeros, which marks values stored by loads. */
+	private static byte[] newWriteId() {
+		byte[] id = new byte[RedisKeyLayout.WRITE_ID_LENGTH];
+		java.util.concurrent.ThreadLocalRandom.current().nextBytes(id);
+		id[0] |= 1;
+		return id;
 	}
 
 	/**

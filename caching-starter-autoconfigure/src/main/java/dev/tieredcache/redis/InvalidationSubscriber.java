@@ -66,9 +66,9 @@ public final class InvalidationSubscriber implements MessageListener, Subscripti
 
 	@Override
 	public void onChannelSubscribed(byte[] channel, long count) {
+		this.sequences.reset();
 		if (!this.subscribedOnce.compareAndSet(false, true)) {
 			logger.warn("Invalidation subscription restored: L1 is cleared, invalidations may have been missed");
-			this.sequences.reset();
 			this.handler.subscriptionRestored();
 		}
 	}

@@ -17,9 +17,12 @@ import java.util.function.LongSupplier;
  * still missing, each with the time it went missing. Messages of one publisher can arrive
  * slightly out of order (its threads send commands concurrently), so a missing number is
  * only declared lost once it has been missing for the grace period; a number that arrives
- * late is simply crossed off. A publisher's first message sets its baseline: what it sent
- * before this instance listened could not concern this instance's L1, which filled after.
- * Instance ids are new at every start, so a publisher never restarts its count.
+ * late is simply crossed off. Every live instance publishes a heartbeat each period, so a
+ * publisher first heard of after this instance has listened for longer than a period is
+ * new, and its numbers are awaited from 1; one first heard of earlier may have been sending
+ * before this instance listened, which could not concern this instance's L1 (it filled
+ * after), so its first number is the baseline. Instance ids are new at every start, so a
+ * publisher never restarts its count.
  *
  * <p>Thread-safe: {@link #received} runs on the subscription's thread, {@link #expired} on
  * a timer; both lock the publisher's state. Memory is bounded: at most
@@ -36,18 +39,26 @@ public final class MessageSequences {
 
 	private final long forgetAfterNanos;
 
+	private final long newcomerAfterNanos;
+
 	private final LongSupplier nanoTime;
+
+	private volatile long listeningSince;
 
 	/**
 	 * Creates the tracker.
 	 * @param graceNanos how long a number may be missing before it counts as lost
+	 * @param newcomerAfterNanos how long this instance must have listened before a publisher
+	 * it has never heard of counts as new (a heartbeat period plus the grace)
 	 * @param forgetAfterNanos how long a silent publisher is remembered
 	 * @param nanoTime the monotonic clock
 	 */
-	public MessageSequences(long graceNanos, long forgetAfterNanos, LongSupplier nanoTime) {
+	public MessageSequences(long graceNanos, long newcomerAfterNanos, long forgetAfterNanos, LongSupplier nanoTime) {
 		this.graceNanos = graceNanos;
+		this.newcomerAfterNanos = newcomerAfterNanos;
 		this.forgetAfterNanos = forgetAfterNanos;
 		this.nanoTime = nanoTime;
+		this.listeningSince = nanoTime.getAsLong();
 	}
 
 	/**
@@ -64,8 +75,15 @@ public final class MessageSequences {
 		synchronized (state) {
 			state.heardAt = now;
 			if (state.highest < 0) {
-				state.highest = sequence;
-				return false;
+				state.highest = 0;
+				if (now - this.listeningSince < this.newcomerAfterNanos) {
+					// This instance may have started listening after the publisher began: what
+					// the publisher sent before could not concern L1, which filled after.
+					state.highest = sequence;
+					return false;
+				}
+				// Listening for longer than a heartbeat period without hearing it: the
+				// publisher is new, and every number it used so far was sent to this instance.
 			}
 			// A message's number says every smaller one was sent; a heartbeat's says that it was.
 			long sentUpTo = heartbeat ? sequence : sequence - 1;
@@ -80,9 +98,11 @@ public final class MessageSequences {
 				state.highest = sequence;
 				return false;
 			}
-			// An awaited number crossed off; anything else below the highest is older than
-			// what this instance listened for, or was already given up for lost.
-			state.missing.remove(sequence);
+			// A message crosses off an awaited number; a heartbeat never does: it may have been
+			// sent before a later message yet arrive after it, while the number it names is lost.
+			if (!heartbeat) {
+				state.missing.remove(sequence);
+			}
 			return false;
 		}
 	}
@@ -113,8 +133,12 @@ public final class MessageSequences {
 		return lost;
 	}
 
-	/** Forgets every publisher, as after a reconnection, when everything local is dropped. */
+	/**
+	 * Starts over, as when the subscription starts or comes back (everything local is then
+	 * dropped): every publisher is forgotten and this instance listens from now.
+	 */
 	public void reset() {
+		this.listeningSince = this.nanoTime.getAsLong();
 		this.publishers.clear();
 	}
 

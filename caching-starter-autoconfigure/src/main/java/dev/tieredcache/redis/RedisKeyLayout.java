@@ -8,8 +8,8 @@ import org.springframework.util.Assert;
  * Names of every Redis key and channel the starter uses, all under one prefix.
  *
  * <pre>
- * {prefix}c:{cache:key}   entry: write sequence (17 digits) then envelope; the sequence
- *                         alone is a tombstone
+ * {prefix}c:{cache:key}   entry: write sequence (17 digits), write id (8 bytes), envelope;
+ *                         the sequence alone is a tombstone
  * {prefix}l:{cache:key}   load lock
  * {prefix}w:{cache:key}   flag: someone waits for the load
  * {prefix}t:{tag}         version of a tag
@@ -32,6 +32,12 @@ public final class RedisKeyLayout {
 
 	/** Length of the write sequence that starts every stored entry. */
 	public static final int SEQUENCE_LENGTH = 17;
+
+	/** Length of the id of the write that stored an entry, after the sequence. */
+	public static final int WRITE_ID_LENGTH = 8;
+
+	/** Where an entry's envelope starts: after its sequence and its write id. */
+	public static final int ENTRY_HEADER = SEQUENCE_LENGTH + WRITE_ID_LENGTH;
 
 	private final String prefix;
 

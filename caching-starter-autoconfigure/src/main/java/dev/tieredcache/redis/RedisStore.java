@@ -130,8 +130,9 @@ public final class RedisStore {
 	 * @param cache the encoded cache name
 	 * @param entryId the entry
 	 * @param localKey the key as other instances' L1 holds it
-	 * @param stored the bytes, with {@link RedisKeyLayout#SEQUENCE_LENGTH} reserved bytes
-	 * first (the script writes the new sequence there)
+	 * @param stored the bytes, with {@link RedisKeyLayout#ENTRY_HEADER} reserved bytes first:
+	 * the script writes the new sequence there, after which {@link #withWriteId} put the
+	 * write's id
 	 * @param ttlMillis the TTL
 	 */
 	public void put(String cache, String entryId, String localKey, byte[] stored, long ttlMillis) {
@@ -193,21 +194,40 @@ public final class RedisStore {
 	 * @param localKey the key as other instances' L1 holds it
 	 * @param tombstoneTtlMillis lifetime of the tombstone
 	 * @param ageMicros how long ago the lost change was issued
+	 * @param lostWriteIds the ids of the lost writes (8 bytes each): an entry one of them
+	 * stored is deleted whatever its sequence, since the write may have run late
 	 * @return whether the entry was deleted
 	 */
 	public boolean replayDelete(String cache, String entryId, String localKey, long tombstoneTtlMillis,
-			long ageMicros) {
+			long ageMicros, byte[] lostWriteIds) {
 		List<Object> result = write("replay", cache, entryId, localKey, EMPTY, tombstoneTtlMillis,
-				number(ageMicros));
+				number(ageMicros), lostWriteIds);
 		return ((Long) result.get(0)) == 1L;
 	}
 
 	private List<Object> write(String mode, String cache, String entryId, String localKey, byte[] stored,
 			long ttlMillis, byte[] condition) {
+		return write(mode, cache, entryId, localKey, stored, ttlMillis, condition, EMPTY);
+	}
+
+	private List<Object> write(String mode, String cache, String entryId, String localKey, byte[] stored,
+			long ttlMillis, byte[] condition, byte[] lostWriteIds) {
 		byte[][] keys = { this.layout.entry(entryId) };
 		return this.executor.script("write", RedisScript.WRITE, ScriptOutputType.MULTI, keys, bytes(mode), stored,
 				number(ttlMillis), this.layout.channel(), message(InvalidationMessage.KEY, cache, localKey),
-				condition);
+				condition, lostWriteIds);
+	}
+
+	/**
+	 * Marks bytes about to be stored by a write with that write's id, so that a replay can
+	 * recognise the write if it ran late.
+	 * @param stored the bytes, with {@link RedisKeyLayout#ENTRY_HEADER} reserved bytes first
+	 * @param writeId the write's id, {@link RedisKeyLayout#WRITE_ID_LENGTH} bytes
+	 * @return the same array
+	 */
+	public static byte[] withWriteId(byte[] stored, byte[] writeId) {
+		System.arraycopy(writeId, 0, stored, RedisKeyLayout.SEQUENCE_LENGTH, RedisKeyLayout.WRITE_ID_LENGTH);
+		return stored;
 	}
 
 	/**
@@ -227,7 +247,7 @@ public final class RedisStore {
 	 * @return whether no value is there
 	 */
 	public static boolean isTombstone(byte[] stored) {
-		return stored.length <= RedisKeyLayout.SEQUENCE_LENGTH;
+		return stored.length <= RedisKeyLayout.ENTRY_HEADER;
 	}
 
 	/**

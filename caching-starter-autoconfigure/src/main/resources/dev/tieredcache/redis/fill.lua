@@ -1,8 +1,8 @@
 -- Ends a read-through load: stores the loaded value only if no write or eviction of the
 -- key happened since the load began, releases the caller's lock and wakes waiters.
 -- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag (one hash slot)
--- ARGV[1] the bytes to store: the sequence seen when the load began, then the envelope
---         ('' to store nothing), ARGV[2] value ttl ms, ARGV[3] lock token, ARGV[4] channel,
+-- ARGV[1] the bytes to store: the sequence seen when the load began, an empty write id,
+--         then the envelope ('' to store nothing), ARGV[2] value ttl ms, ARGV[3] lock token, ARGV[4] channel,
 --         ARGV[5] wake-up message
 -- Returns 1 if the value was stored, 0 if a newer write made it stale.
 -- Atomic: the sequence check and the SET cannot be separated by a concurrent write. The

@@ -1,17 +1,21 @@
 -- Changes one cache entry on behalf of the application (a put, a write-through, an
 -- eviction, or the replay of a change that could not reach Redis) and publishes the
 -- invalidation after the change is applied.
--- KEYS[1] entry: a 17-digit write sequence followed by the envelope; the sequence alone is
---         a tombstone (an absent value that still defeats older loads)
+-- KEYS[1] entry: a 17-digit write sequence, the 8-byte id of the write that stored it, then
+--         the envelope; the sequence alone is a tombstone (an absent value that still
+--         defeats older loads)
 -- ARGV[1] mode: 'set', 'nx' (only if no value is present), 'cas' (only if the sequence is
 --         still ARGV[6]), 'del', or 'replay' (a delete that spares any change newer than
 --         the lost one, see ARGV[6])
--- ARGV[2] the bytes to store: 17 placeholder bytes then the envelope ('' for del/replay)
+-- ARGV[2] the bytes to store: 17 placeholder bytes, the write id, then the envelope ('' for
+--         del/replay)
 -- ARGV[3] ttl ms of the value, or of the tombstone for del/replay
 -- ARGV[4] channel, ARGV[5] invalidation message
 -- ARGV[6] cas: the expected sequence; replay: how long ago, in microseconds, the lost
 --         change was issued (measured by the caller's monotonic clock, so that no clock of
 --         two machines is ever compared)
+-- ARGV[7] replay: the ids of the lost writes, 8 bytes each: an entry one of them stored is
+--         deleted whatever its sequence, since that write may have run late, after newer ones
 -- Returns {1} when applied ({1|0} for del/replay: whether a value was there), {0, current}
 -- when 'nx' found a value, {0} when 'cas' or 'replay' left the entry alone.
 -- Atomic: the check, the change, the sequence advance and the PUBLISH happen together, so
@@ -19,7 +23,7 @@
 -- change can store its older value afterwards (fill.lua compares the sequence).
 local mode = ARGV[1]
 local current = redis.call('GETRANGE', KEYS[1], 0, 16)
-if mode == 'nx' and redis.call('STRLEN', KEYS[1]) > 17 then
+if mode == 'nx' and redis.call('STRLEN', KEYS[1]) > 25 then
   return {0, redis.call('GET', KEYS[1])}
 end
 if mode == 'cas' and current ~= ARGV[6] then
@@ -29,15 +33,24 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local last = tonumber(current) or 0
 if mode == 'replay' and last >= now - tonumber(ARGV[6]) then
-  -- A change newer than the lost one is in place: keep it; other instances still drop
-  -- whatever they held from before the lost change.
-  redis.call('PUBLISH', ARGV[4], ARGV[5])
-  return {0}
+  local writer = redis.call('GETRANGE', KEYS[1], 17, 24)
+  local lost = false
+  for i = 1, string.len(ARGV[7]), 8 do
+    if string.sub(ARGV[7], i, i + 7) == writer then
+      lost = true
+    end
+  end
+  if not lost then
+    -- A change newer than the lost one is in place: keep it; other instances still drop
+    -- whatever they held from before the lost change.
+    redis.call('PUBLISH', ARGV[4], ARGV[5])
+    return {0}
+  end
 end
 local seq = string.format('%017.0f', math.max(now, last + 1))
 local result = 1
 if mode == 'del' or mode == 'replay' then
-  if redis.call('STRLEN', KEYS[1]) <= 17 then
+  if redis.call('STRLEN', KEYS[1]) <= 25 then
     result = 0
   end
   redis.call('SET', KEYS[1], seq, 'PX', ARGV[3])

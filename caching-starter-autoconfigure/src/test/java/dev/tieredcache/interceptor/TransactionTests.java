@@ -155,7 +155,7 @@ class TransactionTests {
 	private boolean storedValue(long id) {
 		try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
 			byte[] key = (this.prefix + "c:{users:" + id + "}").getBytes();
-			return redis.commands().strlen(key) > RedisKeyLayout.SEQUENCE_LENGTH;
+			return redis.commands().strlen(key) > RedisKeyLayout.ENTRY_HEADER;
 		}
 	}
 

@@ -13,7 +13,7 @@ class MessageSequencesTests {
 
 	private final AtomicLong now = new AtomicLong();
 
-	private final MessageSequences sequences = new MessageSequences(100, 10_000, this.now::get);
+	private final MessageSequences sequences = new MessageSequences(100, 500, 10_000, this.now::get);
 
 	@Test
 	void numbersInOrderAreNoLoss() {
@@ -75,6 +75,23 @@ class MessageSequencesTests {
 	void tooManyMissingNumbersAreALossAtOnce() {
 		this.sequences.received("a", 1, false);
 		assertThat(this.sequences.received("a", 2 + MessageSequences.MAX_MISSING + 1, false)).isTrue();
+	}
+
+	@Test
+	void aHeartbeatArrivingAfterALaterMessageDoesNotCrossOffALostOne() {
+		this.sequences.received("a", 1, false);
+		this.sequences.received("a", 3, false);
+		this.sequences.received("a", 2, true);
+		this.now.addAndGet(100);
+		assertThat(this.sequences.expired()).isTrue();
+	}
+
+	@Test
+	void aPublisherFirstHeardOfLongAfterListeningBeganIsAwaitedFromItsFirstNumber() {
+		this.now.addAndGet(501);
+		this.sequences.received("new", 2, false);
+		this.now.addAndGet(100);
+		assertThat(this.sequences.expired()).isTrue();
 	}
 
 	@Test

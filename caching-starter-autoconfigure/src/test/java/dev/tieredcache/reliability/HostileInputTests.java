@@ -97,8 +97,8 @@ class HostileInputTests {
 				List<byte[]> keys = redis.commands().keys((this.prefix + "c:{odd:victim}").getBytes());
 				assertThat(keys).hasSize(1);
 				byte[] genuine = redis.commands().get(keys.get(0));
-				byte[] stored = codec.encode(forged, gadget, RedisKeyLayout.SEQUENCE_LENGTH);
-				System.arraycopy(genuine, 0, stored, 0, RedisKeyLayout.SEQUENCE_LENGTH);
+				byte[] stored = codec.encode(forged, gadget, RedisKeyLayout.ENTRY_HEADER);
+				System.arraycopy(genuine, 0, stored, 0, RedisKeyLayout.ENTRY_HEADER);
 				redis.commands().set(keys.get(0), stored);
 			}
 			cache.clearLocal();
@@ -130,7 +130,7 @@ class HostileInputTests {
 		return redis.commands()
 			.keys((this.prefix + "c:*").getBytes())
 			.stream()
-			.filter((key) -> redis.commands().strlen(key) > RedisKeyLayout.SEQUENCE_LENGTH)
+			.filter((key) -> redis.commands().strlen(key) > RedisKeyLayout.ENTRY_HEADER)
 			.count();
 	}
 

@@ -64,6 +64,9 @@ class LostMessageEdgeTests {
 			TieredCacheManager manager = context.getBean(TieredCacheManager.class);
 			TieredCache cache = manager.getCache("users");
 			await().atMost(Duration.ofSeconds(5)).until(() -> context.getBean(InvalidationSubscription.class).isListening());
+			// A publisher is new to this instance only once it has listened for longer than a
+			// heartbeat period (plus the grace): every live publisher would have been heard.
+			await().pollDelay(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(2)).until(() -> true);
 			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
 				cache.put(1L, "alice");
 				// "K|newcomer|1|users|1" is lost.

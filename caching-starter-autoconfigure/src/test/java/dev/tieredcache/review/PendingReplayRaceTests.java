@@ -41,7 +41,8 @@ class PendingReplayRaceTests {
 				Field field = TieredCacheManager.class.getDeclaredField("pending");
 				field.setAccessible(true);
 				Object pending = field.get(manager);
-				Method key = pending.getClass().getDeclaredMethod("key", TieredCache.class, String.class, long.class);
+				Method key = pending.getClass().getDeclaredMethod("key", TieredCache.class, String.class, long.class,
+						byte[].class);
 				Method replay = pending.getClass().getDeclaredMethod("replay", CacheServices.class);
 				key.setAccessible(true);
 				replay.setAccessible(true);
@@ -60,7 +61,7 @@ class PendingReplayRaceTests {
 					while (manager.pendingInvalidations() != 0 && System.nanoTime() < deadline) {
 						Thread.onSpinWait();
 					}
-					invoke(key, pending, cache, "k" + i, System.nanoTime());
+					invoke(key, pending, cache, "k" + i, System.nanoTime(), null);
 					recorded++;
 				}
 				done.set(true);
