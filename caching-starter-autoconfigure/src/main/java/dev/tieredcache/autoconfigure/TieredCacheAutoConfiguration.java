@@ -2,7 +2,9 @@ package dev.tieredcache.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -10,17 +12,21 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
+import org.springframework.boot.cache.autoconfigure.CacheProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cache.CacheManager;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -48,23 +54,33 @@ import dev.tieredcache.serialization.AllowListJsonSerializer;
 import dev.tieredcache.serialization.EntryCodec;
 
 /**
- * Auto-configuration of the tiered cache: a {@link TieredCacheManager} as the application's
- * {@code cacheManager} (Caffeine L1 in front of Redis L2, on the application's own Lettuce
- * connection), the invalidation subscription, {@link TieredCacheOperations} and the advice
- * behind the cache annotations.
+ * Auto-configuration of the tiered cache: a {@link TieredCacheManager} named
+ * {@value #CACHE_MANAGER_BEAN_NAME} (Caffeine L1 in front of Redis L2, on the application's
+ * own Lettuce connection), the invalidation subscription, {@link TieredCacheOperations} and
+ * the advice behind the cache annotations, which always use that manager.
  *
- * <p>Runs after Spring Boot's Redis auto-configuration, whose connection factory it uses,
- * and before its cache auto-configuration, which backs off once a {@link CacheManager}
- * exists. Backs off itself when the application defines its own {@code CacheManager}.
+ * <p>The manager is also the application's {@code cacheManager}, the one plain
+ * {@code @Cacheable} uses, unless the application chose another one (a {@link CacheManager}
+ * bean of its own, or {@code spring.cache.type}): see {@link TieredCacheManagerConfiguration}.
+ *
+ * <p>Runs after Spring Boot's Redis auto-configuration, whose connection factory it uses
+ * (the primary one if there are several), and before its cache auto-configuration, which
+ * backs off once the application's {@code cacheManager} exists. Switched off by
+ * {@code tiered-cache.enabled=false} and {@code spring.cache.type=none}; when it does not
+ * apply, {@link TieredCacheAbsentAutoConfiguration} makes sure no annotated method silently
+ * runs uncached.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
 		beforeName = "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration")
-@ConditionalOnClass({ LettuceConnectionFactory.class, Caffeine.class })
-@ConditionalOnBean(LettuceConnectionFactory.class)
-@ConditionalOnMissingBean(CacheManager.class)
-@ConditionalOnProperty(prefix = "tiered-cache", name = "enabled", matchIfMissing = true)
-@EnableConfigurationProperties(TieredCacheProperties.class)
+@ConditionalOnClass(value = { LettuceConnectionFactory.class, Caffeine.class }, name = "io.lettuce.core.RedisClient")
+@ConditionalOnSingleCandidate(LettuceConnectionFactory.class)
+@Conditional(OnTieredCacheEnabledCondition.class)
+@EnableConfigurationProperties({ TieredCacheProperties.class, CacheProperties.class })
+@Import({ TieredCacheManagerConfiguration.Dedicated.class, TieredCacheManagerConfiguration.ApplicationDefault.class })
 public final class TieredCacheAutoConfiguration {
+
+	/** Name of the tiered cache manager bean, whatever the application's own cache manager is. */
+	public static final String CACHE_MANAGER_BEAN_NAME = "tieredCacheManager";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -99,10 +115,13 @@ public final class TieredCacheAutoConfiguration {
 		return new TieredCacheExecutors(refresh.getThreads(), refresh.getQueueCapacity());
 	}
 
-	@Bean
-	@ConditionalOnMissingBean(CacheManager.class)
-	TieredCacheManager cacheManager(TieredCacheProperties properties, RedisCommandExecutor executor,
-			TieredCacheExecutors executors, CoordinationStatistics statistics, BeanFactory beanFactory) {
+	/**
+	 * Creates the tiered cache manager; {@link TieredCacheManagerConfiguration} registers it
+	 * under the name and with the candidacy that fit the application.
+	 */
+	static TieredCacheManager cacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
+			RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
+			CacheManagerCustomizers customizers, BeanFactory beanFactory) {
 		RedisKeyLayout layout = keyLayout(properties.getKeyPrefix());
 		Duration versionTtl = properties.getVersions().getTtl();
 		requirePositive("tiered-cache.versions.ttl", versionTtl);
@@ -119,19 +138,20 @@ public final class TieredCacheAutoConfiguration {
 				executors.refresh(), executors.async(), System::currentTimeMillis);
 		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
 		settings.validateAll();
-		TieredCacheManager manager = new TieredCacheManager(settings, properties.getCaches().keySet(),
+		TieredCacheManager manager = new TieredCacheManager(settings, configuredNames(properties, cacheProperties),
 				properties.isDynamic(), services, statistics);
 		manager.getTransactions().setAware(properties.isTransactionAware());
 		executor.onReconnect(manager::redisRestored);
 		executor.schedule(repair, manager::replayPending);
 		executor.schedule(repair, store::heartbeat);
-		return manager;
+		return customizers.customize(manager);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	InvalidationSubscription tieredCacheInvalidationSubscription(LettuceConnectionFactory connectionFactory,
-			TieredCacheManager manager, TieredCacheProperties properties, RedisCommandExecutor executor) {
+			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager, TieredCacheProperties properties,
+			RedisCommandExecutor executor) {
 		// Messages of one instance may arrive slightly out of order (its threads send
 		// concurrently); one missing for longer than this was lost.
 		long graceNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(500),
@@ -148,7 +168,7 @@ public final class TieredCacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TieredCacheOperations tieredCacheOperations(TieredCacheManager manager) {
+	TieredCacheOperations tieredCacheOperations(@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager) {
 		return new DefaultTieredCacheOperations(manager);
 	}
 
@@ -171,15 +191,24 @@ public final class TieredCacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CacheNamesValidator tieredCacheNamesValidator(CacheOperationSource source, TieredCacheManager manager) {
+	CacheNamesValidator tieredCacheNamesValidator(CacheOperationSource source,
+			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager) {
 		return new CacheNamesValidator(source, manager);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	TieredCacheInterceptor tieredCacheInterceptor(CacheOperationSource source, TieredCacheManager manager,
+	TieredCacheInterceptor tieredCacheInterceptor(CacheOperationSource source,
+			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 			TieredCacheOperations operations, TieredCacheExecutors executors, BeanFactory beanFactory) {
 		return new TieredCacheInterceptor(source, manager, operations, beanFactory, executors.async());
+	}
+
+	/** The caches created up front: those of tiered-cache.caches and spring.cache.cache-names. */
+	private static Set<String> configuredNames(TieredCacheProperties properties, CacheProperties cacheProperties) {
+		Set<String> names = new LinkedHashSet<>(properties.getCaches().keySet());
+		names.addAll(cacheProperties.getCacheNames());
+		return names;
 	}
 
 	private static RedisKeyLayout keyLayout(String prefix) {

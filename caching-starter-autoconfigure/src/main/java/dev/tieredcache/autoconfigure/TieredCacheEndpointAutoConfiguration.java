@@ -1,6 +1,7 @@
 package dev.tieredcache.autoconfigure;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -24,7 +25,9 @@ import dev.tieredcache.redis.RedisCommandExecutor;
  */
 @AutoConfiguration(after = TieredCacheAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
-@ConditionalOnBean({ TieredCacheManager.class, TieredCacheOperations.class })
+// The manager by name: when the application has a cache manager of its own, ours is no
+// default candidate, which type-based bean conditions pass over.
+@ConditionalOnBean(value = TieredCacheOperations.class, name = TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME)
 @Import(TieredCacheEndpointAutoConfiguration.EndpointConfiguration.class)
 public final class TieredCacheEndpointAutoConfiguration {
 
@@ -36,7 +39,9 @@ public final class TieredCacheEndpointAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		TieredCacheEndpoint tieredCacheEndpoint(TieredCacheManager manager, TieredCacheOperations operations,
+		TieredCacheEndpoint tieredCacheEndpoint(
+				@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
+				TieredCacheOperations operations,
 				ObjectProvider<RedisCommandExecutor> executor) {
 			RedisCommandExecutor redis = executor.getIfAvailable();
 			return new TieredCacheEndpoint(manager, operations, (redis != null) ? redis.circuit() : null);

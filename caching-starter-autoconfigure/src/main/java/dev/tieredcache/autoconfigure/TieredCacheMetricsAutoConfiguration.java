@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -35,19 +36,23 @@ import dev.tieredcache.redis.RedisCommandExecutor;
 				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" },
 		beforeName = "org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean({ MeterRegistry.class, TieredCacheManager.class })
+// By name: when the application has a cache manager of its own, ours is no default
+// candidate, which type-based bean conditions pass over.
+@ConditionalOnBean(value = MeterRegistry.class, name = TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME)
 public final class TieredCacheMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TieredCacheManagerMetrics tieredCacheManagerMetrics(TieredCacheManager manager) {
+	TieredCacheManagerMetrics tieredCacheManagerMetrics(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager) {
 		return new TieredCacheManagerMetrics(manager, List.of());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(RedisCommandExecutor.class)
-	TieredCacheCoordinationMetrics tieredCacheCoordinationMetrics(TieredCacheManager manager,
+	TieredCacheCoordinationMetrics tieredCacheCoordinationMetrics(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 			RedisCommandExecutor executor) {
 		return new TieredCacheCoordinationMetrics(manager.getCoordinationStatistics(), executor.circuit(),
 				List.of());

@@ -33,6 +33,10 @@ import dev.tieredcache.cache.TieredCache;
  * caller's load, in this JVM's Redis lock or another instance's.</li>
  * <li>{@code tiered.cache.refreshes} ({@code trigger}): background refreshes.</li>
  * <li>{@code tiered.cache.stale.served}: expired values served while being refreshed.</li>
+ * <li>{@code tiered.cache.values.oversized}: values kept out of Redis for exceeding the
+ * cache's {@code max-value-size}.</li>
+ * <li>{@code tiered.cache.values.unreadable}: values found in Redis that could not be read
+ * back, and were treated as misses.</li>
  * <li>{@code tiered.cache.size} ({@code tier} = {@code l1}): estimated L1 entries.</li>
  * </ul>
  *
@@ -93,6 +97,10 @@ public class TieredCacheMetrics implements MeterBinder {
 		}
 		counter(registry, "stale.served", statistics, CacheStatistics::staleServed,
 				"Expired values served while a background refresh replaces them");
+		counter(registry, "values.oversized", statistics, CacheStatistics::oversizedValues,
+				"Values kept out of Redis because their serialized size exceeds the cache's max-value-size");
+		counter(registry, "values.unreadable", statistics, CacheStatistics::unreadableValues,
+				"Values found in Redis that could not be read back and were treated as misses");
 		Gauge.builder(PREFIX + "size", this.cache, TieredCache::getLocalSize)
 			.tags(this.tags)
 			.tag("tier", Tier.L1.tagValue())

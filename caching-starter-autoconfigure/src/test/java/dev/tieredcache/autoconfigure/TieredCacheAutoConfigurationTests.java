@@ -1,25 +1,37 @@
 package dev.tieredcache.autoconfigure;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
+import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
+import org.springframework.cache.support.NoOpCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.annotation.ReadThrough;
 import dev.tieredcache.cache.CacheSettings;
+import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.interceptor.TieredCacheAdvisor;
@@ -30,38 +42,193 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Wiring of {@link TieredCacheAutoConfiguration}: what it registers, when it backs off, how
- * it binds and how it rejects bad configuration.
+ * Wiring of {@link TieredCacheAutoConfiguration} (and of
+ * {@link TieredCacheAbsentAutoConfiguration} where no tiered cache can exist): what it
+ * registers, how it lives with the application's own cache manager, when it is switched off,
+ * how it binds and how it rejects bad configuration.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TieredCacheAutoConfigurationTests {
 
-	private final ApplicationContextRunner runner = Instances
-		.runner(TestRedis.SHARED_PORT, TestRedis.uniquePrefix("autoconfig"))
-		.withConfiguration(AutoConfigurations.of(CacheAutoConfiguration.class));
+	private static final String METHOD = "@ReadThrough on AnnotatedService.find(String)";
+
+	private final String prefix = TestRedis.uniquePrefix("autoconfig");
+
+	private final ApplicationContextRunner runner = Instances.runner(TestRedis.SHARED_PORT, this.prefix)
+		.withConfiguration(AutoConfigurations.of(CacheAutoConfiguration.class,
+				TieredCacheAbsentAutoConfiguration.class));
+
+	/** Without the test support's Lettuce customizer, for applications without Lettuce. */
+	private final ApplicationContextRunner plainRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, AopAutoConfiguration.class,
+				TieredCacheAutoConfiguration.class, TieredCacheAbsentAutoConfiguration.class))
+		.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + TestRedis.SHARED_PORT,
+				"tiered-cache.key-prefix=" + this.prefix);
 
 	@Test
 	void registersTheTieredCacheManagerAsTheCacheManager() {
 		this.runner.withUserConfiguration(CachingConfiguration.class).run((context) -> {
 			assertThat(context).hasSingleBean(CacheManager.class);
-			assertThat(context.getBean("cacheManager")).isInstanceOf(TieredCacheManager.class);
+			assertThat(context.getBean("cacheManager")).isInstanceOf(TieredCacheManager.class)
+				.isSameAs(context.getBean("tieredCacheManager"));
 			assertThat(context).hasSingleBean(TieredCacheOperations.class);
 			assertThat(context).hasSingleBean(TieredCacheAdvisor.class);
 		});
 	}
 
 	@Test
-	void backsOffWhenTheUserDefinesACacheManager() {
-		this.runner.withUserConfiguration(UserCacheManagerConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(CacheManager.class);
-			assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class);
-			assertThat(context).doesNotHaveBean(TieredCacheManager.class);
+	void keepsTheApplicationsCacheManagerForPlainCachingAndRegistersOursByName() {
+		this.runner
+			.withUserConfiguration(CachingConfiguration.class, UserCacheManagerConfiguration.class,
+					CacheManagerConsumer.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class);
+				assertThat(context.getBean(CacheManagerConsumer.class).manager)
+					.isInstanceOf(ConcurrentMapCacheManager.class);
+				assertThat(context.getBean("tieredCacheManager")).isInstanceOf(TieredCacheManager.class);
+				assertThat(context).doesNotHaveBean("cacheManager");
+				assertThat(context.getBeansOfType(CacheManager.class)).containsOnlyKeys("userCacheManager",
+						"tieredCacheManager");
+				assertThat(context).hasSingleBean(TieredCacheOperations.class);
+				assertThat(context).hasSingleBean(TieredCacheAdvisor.class);
+			});
+	}
+
+	@Test
+	void leavesTheApplicationsPrimaryCacheManagerPrimary() {
+		this.runner.withUserConfiguration(CachingConfiguration.class, TwoUserCacheManagersConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(CacheManager.class)).isSameAs(context.getBean("primaryCacheManager"));
+				assertThat(context.getBean("tieredCacheManager")).isInstanceOf(TieredCacheManager.class);
+			});
+	}
+
+	@Test
+	void leavesPlainCachingToSpringBootWhenSpringCacheTypeIsSet() {
+		this.runner.withUserConfiguration(CachingConfiguration.class)
+			.withPropertyValues("spring.cache.type=simple")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class)
+					.isSameAs(context.getBean("cacheManager"));
+				assertThat(context.getBean("tieredCacheManager")).isInstanceOf(TieredCacheManager.class);
+			});
+	}
+
+	@Test
+	void isSwitchedOffBySpringCacheTypeNoneAsSpringsOwnCachingIs() {
+		this.runner.withUserConfiguration(CachingConfiguration.class, AnnotatedServiceConfiguration.class)
+			.withPropertyValues("spring.cache.type=NONE")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().doesNotHaveBean(TieredCacheManager.class);
+				assertThat(context.getBean(CacheManager.class)).isInstanceOf(NoOpCacheManager.class);
+				AnnotatedService service = context.getBean(AnnotatedService.class);
+				service.find("a");
+				service.find("a");
+				assertThat(service.loads).hasValue(2);
+			});
+	}
+
+	@Test
+	void isSwitchedOffByTheEnabledPropertyAndSaysSoOnce(CapturedOutput output) {
+		this.runner.withUserConfiguration(AnnotatedServiceConfiguration.class)
+			.withPropertyValues("tiered-cache.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().doesNotHaveBean(TieredCacheManager.class);
+				AnnotatedService service = context.getBean(AnnotatedService.class);
+				service.find("a");
+				service.find("a");
+				assertThat(service.loads).hasValue(2);
+			});
+		String line = "The tiered cache is switched off by tiered-cache.enabled=false: " + METHOD + " run uncached";
+		assertThat(output.getAll().split(java.util.regex.Pattern.quote(line), -1)).as("times logged plus one")
+			.hasSize(2);
+	}
+
+	@Test
+	void failsAtStartUpNamingTheAnnotatedMethodWhenLettuceIsMissing() {
+		this.plainRunner.withClassLoader(new FilteredClassLoader("io.lettuce"))
+			.withUserConfiguration(AnnotatedServiceConfiguration.class)
+			.run((context) -> assertThat(context).getFailure()
+				.hasMessageContaining(METHOD + " cannot be cached: ")
+				.hasMessageContaining("Lettuce (io.lettuce:lettuce-core) is not on the classpath")
+				.hasMessageContaining("tiered-cache.enabled=false"));
+	}
+
+	@Test
+	void failsAtStartUpNamingTheAnnotatedMethodWhenRedisIsReachedThroughJedis() {
+		this.plainRunner.withUserConfiguration(AnnotatedServiceConfiguration.class)
+			.withPropertyValues("spring.data.redis.client-type=jedis")
+			.run((context) -> assertThat(context).getFailure()
+				.hasMessageContaining(METHOD + " cannot be cached: ")
+				.hasMessageContaining("'redisConnectionFactory' (JedisConnectionFactory) is not a "
+						+ "LettuceConnectionFactory"));
+	}
+
+	@Test
+	void failsAtStartUpNamingTheAnnotatedMethodWithoutARedisConnectionFactory() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, TieredCacheAutoConfiguration.class,
+					TieredCacheAbsentAutoConfiguration.class))
+			.withUserConfiguration(AnnotatedServiceConfiguration.class)
+			.run((context) -> assertThat(context).getFailure()
+				.hasMessageContaining(METHOD + " cannot be cached: ")
+				.hasMessageContaining("no RedisConnectionFactory"));
+	}
+
+	@Test
+	void usesThePrimaryOfTwoLettuceConnectionFactories() {
+		this.plainRunner.withUserConfiguration(TwoConnectionFactoriesConfiguration.class, PrimaryFactory.class)
+			.run((context) -> {
+				TieredCache cache = context.getBean(TieredCacheManager.class).getCache("things");
+				cache.put("k", "v");
+				cache.clearLocal();
+				assertThat(cache.get("k", String.class)).isEqualTo("v");
+				assertThat(cache.getStatistics().hits(Tier.L2)).as("read back from the primary's Redis")
+					.isEqualTo(1);
+			});
+	}
+
+	@Test
+	void failsAtStartUpNamingTheConnectionFactoriesWhenNoneIsPrimary() {
+		this.plainRunner
+			.withUserConfiguration(TwoConnectionFactoriesConfiguration.class, SecondFactory.class,
+					AnnotatedServiceConfiguration.class)
+			.run((context) -> assertThat(context).getFailure()
+				.hasMessageContaining(METHOD + " cannot be cached: ")
+				.hasMessageContaining("2 LettuceConnectionFactory beans [otherRedis, cacheRedis]")
+				.hasMessageContaining("@Primary"));
+	}
+
+	@Test
+	void warnsWhenNoTieredCacheCanExistAndNothingUsesItsAnnotations(CapturedOutput output) {
+		this.plainRunner.withPropertyValues("spring.data.redis.client-type=jedis")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(TieredCacheManager.class));
+		assertThat(output).contains("No tiered cache: its RedisConnectionFactory 'redisConnectionFactory' "
+				+ "(JedisConnectionFactory) is not a LettuceConnectionFactory");
+	}
+
+	@Test
+	void appliesTheCacheManagerCustomizersOfTheTieredCacheManager() {
+		this.runner.withUserConfiguration(CustomizerConfiguration.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(TieredCacheManager.class).getCacheNames()).containsExactly("warm");
 		});
 	}
 
 	@Test
-	void backsOffWhenDisabled() {
-		this.runner.withPropertyValues("tiered-cache.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(TieredCacheManager.class));
+	void createsTheSpringCacheNamesUpFrontWithTheDefaults() {
+		this.runner
+			.withPropertyValues("spring.cache.cache-names=prices,stock", "tiered-cache.defaults.ttl=7m",
+					"tiered-cache.dynamic=false")
+			.run((context) -> {
+				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+				assertThat(manager.getCacheNames()).containsExactlyInAnyOrder("prices", "stock");
+				assertThat(manager.getCache("prices").getSettings().ttl()).isEqualTo(Duration.ofMinutes(7));
+				assertThatIllegalArgumentException().isThrownBy(() -> manager.getCache("orders"));
+			});
 	}
 
 	@Test
@@ -176,6 +343,105 @@ class TieredCacheAutoConfigurationTests {
 		@Bean
 		CacheManager userCacheManager() {
 			return new ConcurrentMapCacheManager();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoUserCacheManagersConfiguration {
+
+		@Bean
+		@Primary
+		CacheManager primaryCacheManager() {
+			return new ConcurrentMapCacheManager();
+		}
+
+		@Bean
+		CacheManager secondaryCacheManager() {
+			return new ConcurrentMapCacheManager();
+		}
+
+	}
+
+	/** Injects a cache manager by type, as application code does. */
+	static class CacheManagerConsumer {
+
+		final CacheManager manager;
+
+		CacheManagerConsumer(CacheManager manager) {
+			this.manager = manager;
+		}
+
+	}
+
+	public static class AnnotatedService {
+
+		final AtomicInteger loads = new AtomicInteger();
+
+		@ReadThrough(cache = "things", key = "#id")
+		public String find(String id) {
+			return id + " #" + this.loads.incrementAndGet();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AnnotatedServiceConfiguration {
+
+		@Bean
+		AnnotatedService annotatedService() {
+			return new AnnotatedService();
+		}
+
+	}
+
+	/** A Lettuce connection factory on a port nothing listens on, beside the one for the cache. */
+	@Configuration(proxyBeanMethods = false)
+	static class TwoConnectionFactoriesConfiguration {
+
+		static LettuceConnectionFactory factory(int port) {
+			return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port));
+		}
+
+		@Bean
+		LettuceConnectionFactory otherRedis() {
+			return factory(1);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PrimaryFactory {
+
+		@Bean
+		@Primary
+		LettuceConnectionFactory cacheRedis() {
+			return TwoConnectionFactoriesConfiguration.factory(TestRedis.SHARED_PORT);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class SecondFactory {
+
+		@Bean
+		LettuceConnectionFactory cacheRedis() {
+			return TwoConnectionFactoriesConfiguration.factory(TestRedis.SHARED_PORT);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomizerConfiguration {
+
+		@Bean
+		CacheManagerCustomizer<TieredCacheManager> warmUp() {
+			return (manager) -> manager.getCache("warm");
+		}
+
+		@Bean
+		CacheManagerCustomizer<ConcurrentMapCacheManager> customizerOfAnotherManager() {
+			return (manager) -> manager.getCache("never");
 		}
 
 	}

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 
 import dev.tieredcache.actuate.TieredCacheEndpoint;
 import dev.tieredcache.cache.TieredCacheManager;
@@ -32,6 +34,13 @@ class TieredCacheEndpointAutoConfigurationTests {
 	@Test
 	void endpointIsPresentWhenExposedOverTheWeb() {
 		this.runner.withPropertyValues("management.endpoints.web.exposure.include=tieredcache")
+			.run((context) -> assertThat(context).hasSingleBean(TieredCacheEndpoint.class));
+	}
+
+	@Test
+	void endpointIsPresentWhenTheApplicationHasACacheManagerOfItsOwn() {
+		this.runner.withPropertyValues("management.endpoints.web.exposure.include=tieredcache")
+			.withBean("localCacheManager", CacheManager.class, ConcurrentMapCacheManager::new)
 			.run((context) -> assertThat(context).hasSingleBean(TieredCacheEndpoint.class));
 	}
 

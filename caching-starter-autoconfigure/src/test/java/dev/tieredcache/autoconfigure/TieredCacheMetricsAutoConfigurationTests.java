@@ -12,6 +12,8 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.metrics.TieredCacheCoordinationMetrics;
@@ -88,7 +90,7 @@ class TieredCacheMetricsAutoConfigurationTests {
 				assertThat(keys).as(name).isEqualTo((first != null) ? first : keys);
 			}
 			assertThat(keysByName.get("tiered.cache.invalidations")).containsExactly("kind", "origin");
-			assertThat(keysByName).hasSize(12);
+			assertThat(keysByName).hasSize(14);
 		});
 	}
 
@@ -103,6 +105,20 @@ class TieredCacheMetricsAutoConfigurationTests {
 			assertThat(misses).isNotNull();
 			assertThat(misses.count()).isEqualTo(1.0);
 		});
+	}
+
+	@Test
+	void registersTheMetersWhenTheApplicationHasACacheManagerOfItsOwn() {
+		this.runner.withBean("localCacheManager", CacheManager.class, ConcurrentMapCacheManager::new)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(TieredCacheManagerMetrics.class)
+					.hasSingleBean(TieredCacheCoordinationMetrics.class);
+				assertThat(context.getBean(CacheManager.class)).isInstanceOf(ConcurrentMapCacheManager.class);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.find("tiered.cache.gets").tags("cache", "users", "tier", "l1", "result", "hit")
+					.functionCounter()).isNotNull();
+				assertThat(registry.find("tiered.cache.redis.circuit").gauge()).isNotNull();
+			});
 	}
 
 	@Test

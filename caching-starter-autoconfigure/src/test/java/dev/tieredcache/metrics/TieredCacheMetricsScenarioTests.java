@@ -153,6 +153,64 @@ class TieredCacheMetricsScenarioTests {
 		}));
 	}
 
+	@Test
+	void valuesKeptOutOfRedisForTheirSizeAndValuesRedisCannotReadBackAreMeters() {
+		runner(TestRedis.SHARED_PORT, this.prefix).withPropertyValues("tiered-cache.caches.products.max-value-size=1KB")
+			.run((context) -> {
+				TieredCache cache = cache(context);
+				MeterReader meters = meters(context);
+				assertThat(meters.counter("tiered.cache.values.oversized", "cache", "products")).isZero();
+				assertThat(meters.counter("tiered.cache.values.unreadable", "cache", "products")).isZero();
+
+				String huge = "x".repeat(4096);
+				assertThat(cache.get("huge", () -> huge)).isEqualTo(huge);
+				assertThat(meters.counter("tiered.cache.values.oversized", "cache", "products")).isEqualTo(1);
+
+				String marker = "marker-" + java.util.UUID.randomUUID();
+				cache.put("small", marker);
+				try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
+					assertThat(overwriteValuesContaining(redis, marker)).as("Redis values holding the marker")
+						.isEqualTo(1);
+				}
+				cache.clearLocal();
+				assertThat(cache.get("small")).as("an unreadable value is a miss").isNull();
+				assertThat(meters.counter("tiered.cache.values.unreadable", "cache", "products")).isEqualTo(1);
+				assertThat(meters.counter("tiered.cache.values.oversized", "cache", "products")).isEqualTo(1);
+			});
+	}
+
+	/**
+	 * Replaces with garbage every string under the test's prefix that contains the text,
+	 * whatever the key layout.
+	 */
+	private int overwriteValuesContaining(TestRedis redis, String text) {
+		byte[] needle = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		int overwritten = 0;
+		for (byte[] key : redis.commands().keys((this.prefix + "*").getBytes())) {
+			if (!"string".equals(redis.commands().type(key))) {
+				continue;
+			}
+			byte[] value = redis.commands().get(key);
+			if (value != null && indexOf(value, needle) >= 0) {
+				redis.commands().set(key, "this is not a tiered-cache entry, only garbage".getBytes());
+				overwritten++;
+			}
+		}
+		return overwritten;
+	}
+
+	private static int indexOf(byte[] haystack, byte[] needle) {
+		outer: for (int i = 0; i + needle.length <= haystack.length; i++) {
+			for (int j = 0; j < needle.length; j++) {
+				if (haystack[i + j] != needle[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
+	}
+
 	private double lockWaits(MeterReader meters) {
 		double count = 0;
 		for (String outcome : new String[] { "value", "takeover", "timeout" }) {
