@@ -54,6 +54,15 @@ public final class InvalidationSubscriber implements MessageListener, Subscripti
 		}
 	}
 
+	/**
+	 * Returns the highest sequence number received from another instance.
+	 * @param instanceId the other instance
+	 * @return the number, or -1 if nothing was received from it
+	 */
+	public long highestSequenceFrom(String instanceId) {
+		return this.sequences.highestFrom(instanceId);
+	}
+
 	private void missed() {
 		logger.warn("Invalidation messages of another instance were lost: L1 is cleared");
 		this.handler.invalidationsMissed();

@@ -62,6 +62,16 @@ public final class InvalidationSubscription implements SmartLifecycle {
 		this.retryInterval = retryInterval;
 	}
 
+	/**
+	 * Returns the highest sequence number received from another instance, as
+	 * {@code TieredCacheTestSupport.awaitPropagation} uses it.
+	 * @param instanceId the other instance
+	 * @return the number, or -1 if nothing was received from it
+	 */
+	public long highestSequenceFrom(String instanceId) {
+		return this.subscriber.highestSequenceFrom(instanceId);
+	}
+
 	/** Returns whether the channel is currently subscribed. */
 	public boolean isListening() {
 		RedisMessageListenerContainer current = this.container;

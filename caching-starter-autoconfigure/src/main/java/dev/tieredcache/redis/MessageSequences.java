@@ -108,6 +108,21 @@ public final class MessageSequences {
 	}
 
 	/**
+	 * Returns the highest number received from a publisher (or named by its heartbeat).
+	 * @param publisher the publishing instance
+	 * @return the number, or -1 if nothing was received from it
+	 */
+	public long highestFrom(String publisher) {
+		Publisher state = this.publishers.get(publisher);
+		if (state == null) {
+			return -1;
+		}
+		synchronized (state) {
+			return state.highest;
+		}
+	}
+
+	/**
 	 * Checks for numbers missing longer than the grace period, and forgets them and
 	 * publishers not heard from for long.
 	 * @return whether any message is now known to be lost

@@ -251,6 +251,14 @@ public final class RedisStore {
 	}
 
 	/**
+	 * Returns the sequence number of the last invalidation message this instance sent.
+	 * @return the number, 0 before the first
+	 */
+	public long lastMessageSequence() {
+		return this.messageSequence.get();
+	}
+
+	/**
 	 * Publishes a heartbeat carrying this instance's latest message sequence number, so
 	 * that other instances notice a lost message even when it was this instance's last.
 	 */
