@@ -32,6 +32,13 @@ interface CacheInstance extends AutoCloseable {
 	 */
 	Product peekLocal(long id);
 
+	/**
+	 * Waits until every write this instance issued has reached Redis, for contenders whose
+	 * writes return before Redis has them.
+	 */
+	default void awaitWrites() {
+	}
+
 	@Override
 	void close();
 

@@ -97,12 +97,14 @@ final class InvalidationReachScenario {
 
 	private Map<String, Object> oneAtATime(CacheInstance a, CacheInstance b) throws InterruptedException {
 		long[] reach = new long[this.writes];
+		long[] write = new long[this.writes];
 		int timeouts = 0;
 		for (int i = 0; i < this.writes; i++) {
 			long id = i % KEYS;
 			Product old = awaitLocal(b, id);
 			long t0 = System.nanoTime();
 			a.put(ProductSource.product(id, 1_000_000L + i, 0));
+			write[i] = System.nanoTime() - t0;
 			long deadline = t0 + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
 			while (old.equals(b.peekLocal(id))) {
 				if (System.nanoTime() > deadline) {
@@ -115,6 +117,8 @@ final class InvalidationReachScenario {
 		}
 		Map<String, Object> summary = Latencies.summary(reach);
 		summary.put("timeouts", timeouts);
+		// How long A's write call took: the part of the reach spent before A returned.
+		summary.put("writeCall", Latencies.summary(write));
 		return summary;
 	}
 

@@ -22,6 +22,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
@@ -136,8 +137,25 @@ final class JetCacheInstance implements CacheInstance {
 		return (Product) value;
 	}
 
+	/**
+	 * JetCache's remote put is asynchronous: a synchronous command on the same connection
+	 * returns once every command queued before it has been answered.
+	 */
+	@Override
+	@SuppressWarnings("unchecked")
+	public void awaitWrites() {
+		((RedisCommands<byte[], byte[]>) LettuceConnectionManager.defaultManager().commands(this.client)).ping();
+	}
+
 	@Override
 	public void close() {
+		try {
+			// Let queued writes finish rather than fail on a closed connection.
+			awaitWrites();
+		}
+		catch (RuntimeException ex) {
+			// Closing anyway.
+		}
 		this.cache.close();
 		if (this.broadcast != null) {
 			try {
