@@ -117,8 +117,12 @@ final class PeersReport {
 				readThrough <= bestPeer);
 		this.goals.goal("15", "L1 hit through `TieredCache.get` ≤ 2× the Caffeine floor (JMH)",
 				ratio(tieredGet / floor), tieredGet <= 2 * floor);
+		// Two threads cannot give more than twice the throughput of one: a figure well above
+		// 2 says that the machine's load changed between the two runs, not how the tier scales.
+		boolean plausible = starterScaling <= 2.2;
 		this.goals.goal("15", "L1 throughput of `@ReadThrough` scales ≥ 1.8× from 1 to 2 threads (JMH)",
-				ratio(starterScaling), starterScaling >= 1.8);
+				ratio(starterScaling) + (plausible ? "" : ": more than 2 threads can give, not measured"),
+				plausible && starterScaling >= 1.8);
 		this.md.append("\nInterleaved (`PeerHitScenario`, ").append(fmt(number(hits.get("turns"))))
 			.append(" turns of ").append(PeerHitScenario.L1_BATCH)
 			.append(" calls each, one thread, the contenders taking turns):\n\n");
@@ -298,7 +302,7 @@ final class PeersReport {
 				starterKeys = number(row.get("keysPerEntry"));
 			}
 			this.md.append("| ").append(row.get("name")).append(" | ")
-				.append(String.format(Locale.ROOT, "%.3f", number(row.get("keysPerEntry")))).append(" | ")
+				.append(keys(number(row.get("keysPerEntry")))).append(" | ")
 				.append(fmt(used)).append(" | ").append(fmt(number(row.get("memoryUsagePerEntry")))).append(" | ")
 				.append(ratio(used / reference)).append(" | ").append(fmt(number(row.get("writeSeconds"))))
 				.append(" |\n");
@@ -307,6 +311,11 @@ final class PeersReport {
 		this.goals.goal("15", "Redis memory per 200-byte entry ≤ 1.2× Spring's `RedisCache` (used_memory)",
 				ratio(starter / reference) + ", " + String.format(Locale.ROOT, "%.2f", starterKeys) + " keys per entry",
 				starter <= 1.2 * reference);
+	}
+
+	/** Keys per entry: three decimals, or enough to show that a layout has one key for all. */
+	private static String keys(double perEntry) {
+		return String.format(Locale.ROOT, (perEntry > 0 && perEntry < 0.01) ? "%.5f" : "%.3f", perEntry);
 	}
 
 	// P7

@@ -77,6 +77,13 @@ public final class ReportGenerator {
 			Map<String, Object> scenarios) {
 		StringBuilder h = new StringBuilder();
 		h.append("# Benchmarks\n\n");
+		int cores = Runtime.getRuntime().availableProcessors();
+		if (loaded(scenarios.get("loadAverageAtStart"), cores) || loaded(scenarios.get("loadAverageAtEnd"), cores)
+				|| loaded(Scenarios.loadAverage(), cores)) {
+			h.append("> **Loaded machine**: the load average exceeded the number of cores during this run (see the ")
+				.append("table below and the notes at the end): absolute figures are inflated and JMH ratios unreliable; ")
+				.append("read the interleaved tables.\n\n");
+		}
 		if (mode.equals("smoke")) {
 			h.append("> **Smoke run**: minimal iterations, to check that the benchmarks compile and run. "
 					+ "The figures below mean nothing.\n\n");
@@ -97,12 +104,27 @@ public final class ReportGenerator {
 		h.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
 			.append(" |\n");
 		h.append("| Redis | ").append(scenarios.get("redisVersion")).append(", loopback |\n");
+		h.append("| Load average (1 / 5 / 15 min) | at the scenarios' start ")
+			.append(scenarios.getOrDefault("loadAverageAtStart", "not recorded"))
+			.append(", at their end ").append(scenarios.getOrDefault("loadAverageAtEnd", "not recorded"))
+			.append(", at the report ")
+			.append(Scenarios.loadAverage()).append(" (on ").append(Runtime.getRuntime().availableProcessors())
+			.append(" cores) |\n");
 		h.append("| JMH | 1.37, `").append(jmhOptions).append("`, 1 thread (and 2 for the scaling of P1) |\n\n");
 		h.append("The machine is shared: other engineers' builds and tests ran on its 2 cores during the run, so ")
 			.append("absolute figures are noisy. JMH runs the contenders of a table one after the other, so a burst ")
 			.append("of load can favour one of them; the interleaved L2 table (2b) runs them call by call and is ")
 			.append("the more robust ratio.\n\n");
 		return h.toString();
+	}
+
+	/** Whether a 1-minute load average ({@code "1.5 / 1.2 / 1.0"}) exceeds the cores. */
+	private static boolean loaded(Object loadAverage, int cores) {
+		if (loadAverage == null) {
+			return false;
+		}
+		double oneMinute = number(String.valueOf(loadAverage).split(" ")[0]);
+		return oneMinute > cores;
 	}
 
 	private String summary() {

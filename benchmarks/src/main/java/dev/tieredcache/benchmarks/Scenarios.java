@@ -47,6 +47,7 @@ public final class Scenarios {
 		try (RedisAccess redis = new RedisAccess(shared)) {
 			scenarios.results.put("redisVersion", redis.serverInfo("redis_version"));
 		}
+		scenarios.results.put("loadAverageAtStart", loadAverage());
 		long started = System.nanoTime();
 		scenarios.run("l2Paired", () -> new L2PairedScenario(shared, smoke ? 500 : 20_000).run());
 		scenarios.run("stampede",
@@ -76,9 +77,21 @@ public final class Scenarios {
 			}
 		}
 		scenarios.results.put("seconds", Math.round((System.nanoTime() - started) / 1e9));
+		scenarios.results.put("loadAverageAtEnd", loadAverage());
 		JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValue(output, scenarios.results);
 		System.out.println("Scenario results written to " + output);
 		System.exit(0);
+	}
+
+	/** Returns the machine's load averages over 1, 5 and 15 minutes, where Linux tells them. */
+	static String loadAverage() {
+		try {
+			String[] fields = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+			return fields[0] + " / " + fields[1] + " / " + fields[2];
+		}
+		catch (java.io.IOException | RuntimeException ex) {
+			return "unknown";
+		}
 	}
 
 	private boolean wanted(String name) {
