@@ -27,8 +27,11 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
  * Repeated {@code writes} times over {@value #KEYS} keys.</li>
  * <li>A burst: B holds {@code burst} keys in its local tier; A writes them all, one after
  * the other as fast as it can, while a watcher on B notes when each key's old value goes;
- * per key, the time from the start of its write. The watcher sweeps the keys, so a figure
- * may be late by up to one sweep (well under a millisecond for 10,000 keys).</li>
+ * per key, the time from the start of its write. The watcher looks only at the keys
+ * written and not yet seen gone, so a figure is late by at most one sweep over them plus a
+ * {@value #POLL_MICROS} µs pause: a handful of keys while invalidations keep up with the
+ * writes; all of them for a contender that falls behind, whose figures are then far longer
+ * than a sweep.</li>
  * </ul>
  * The floor is Redis pub/sub itself: from a {@code PUBLISH} on one connection until the
  * message reaches a subscriber on another.
