@@ -8,7 +8,7 @@
 #   reach, round trips, memory per entry), the starter beside Spring's caches, the floor
 #   and the peers JetCache and Redisson, with settings that fit a 2-core machine in under
 #   15 minutes; writes docs/benchmarks.md.
-# smoke: minimal settings, about two minutes, to check that everything still compiles and
+# smoke: minimal settings, about two minutes on 2 quiet cores, to check that everything still compiles and
 #   runs, every peer scenario once (CI); asserts nothing about time; writes
 #   benchmarks/target/results/benchmarks-smoke.md.
 #
