@@ -5,6 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.redisson.Redisson;
+import org.redisson.api.NameMapper;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.redisson.spring.cache.CacheConfig;
+import org.redisson.spring.cache.RedissonSpringCacheManager;
 
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
@@ -95,10 +101,47 @@ public final class Instances {
 	 */
 	public static ConfigurableApplicationContext springRedis(int port, String prefix, ProductSource source,
 			boolean locking) {
+		return springRedis(port, prefix, source, locking, false);
+	}
+
+	/**
+	 * Starts the L2 reference, with or without the locking cache writer, and with Spring
+	 * Boot's default asynchronous writes or with immediate writes. With Lettuce, Spring
+	 * Data Redis 4 applies {@code put} and {@code evict} asynchronously by default: they may
+	 * land after the call returned, even after a later {@code invalidate()}; immediate
+	 * writes return once Redis has them.
+	 * @param port the Redis port
+	 * @param prefix the key prefix
+	 * @param source the loader behind its methods
+	 * @param locking whether to use the locking cache writer
+	 * @param immediateWrites whether writes return only once Redis has applied them
+	 * @return the running context, holding a {@link SpringProducts} bean
+	 */
+	public static ConfigurableApplicationContext springRedis(int port, String prefix, ProductSource source,
+			boolean locking, boolean immediateWrites) {
 		Map<String, Object> values = redisProperties(port);
 		values.put("bench.prefix", prefix);
 		values.put("bench.locking", locking);
+		values.put("bench.immediate-writes", immediateWrites);
 		return start(RedisConfiguration.class, source, values);
+	}
+
+	/**
+	 * Starts Redisson's Spring cache abstraction: {@code @Cacheable} on a
+	 * {@code RedissonSpringCacheManager} (each cache an {@code RMapCache}: one Redis hash
+	 * plus the sorted sets that expire its entries), with Redisson's default client
+	 * settings and codec and a 10-minute time to live for cache {@code products}. Every
+	 * Redisson object name is prefixed, so runs never see each other's keys.
+	 * @param port the Redis port
+	 * @param prefix the prefix of Redisson's object names
+	 * @param source the loader behind its methods
+	 * @return the running context, holding a {@link SpringProducts} bean
+	 */
+	public static ConfigurableApplicationContext redissonSpring(int port, String prefix, ProductSource source) {
+		Map<String, Object> values = new LinkedHashMap<>();
+		values.put("bench.port", port);
+		values.put("bench.prefix", prefix);
+		return start(RedissonSpringConfiguration.class, source, values);
 	}
 
 	private static Map<String, Object> redisProperties(int port) {
@@ -155,6 +198,50 @@ public final class Instances {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableCaching(proxyTargetClass = true)
+	static class RedissonSpringConfiguration {
+
+		@Bean(destroyMethod = "")
+		RedissonClient redisson(org.springframework.core.env.Environment environment) {
+			String prefix = environment.getRequiredProperty("bench.prefix");
+			Config config = new Config();
+			config.useSingleServer()
+				.setAddress("redis://" + HOST + ":" + environment.getRequiredProperty("bench.port"))
+				.setNameMapper(new NameMapper() {
+
+					@Override
+					public String map(String name) {
+						return prefix + name;
+					}
+
+					@Override
+					public String unmap(String name) {
+						return name.substring(prefix.length());
+					}
+
+				});
+			return Redisson.create(config);
+		}
+
+		@Bean
+		RedissonSpringCacheManager cacheManager(RedissonClient redisson) {
+			return new RedissonSpringCacheManager(redisson,
+					Map.of("products", new CacheConfig(Duration.ofMinutes(10).toMillis(), 0)));
+		}
+
+		@Bean
+		SpringProducts springProducts(ProductSource source) {
+			return new SpringProducts(source);
+		}
+
+		@Bean
+		org.springframework.beans.factory.DisposableBean redissonShutdown(RedissonClient redisson) {
+			return () -> RedissonInstance.shutdown(redisson);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching(proxyTargetClass = true)
 	@ImportAutoConfiguration(DataRedisAutoConfiguration.class)
 	static class RedisConfiguration {
 
@@ -165,10 +252,16 @@ public final class Instances {
 				.entryTtl(Duration.ofMinutes(10))
 				.prefixCacheNameWith(environment.getRequiredProperty("bench.prefix"))
 				.serializeValuesWith(SerializationPair.fromSerializer(new JacksonJsonRedisSerializer<>(Product.class)));
-			// SCAN rather than KEYS for clear(): the Redis is shared.
-			RedisCacheWriter writer = environment.getProperty("bench.locking", Boolean.class, false)
-					? RedisCacheWriter.lockingRedisCacheWriter(connectionFactory, BatchStrategies.scan(1000))
-					: RedisCacheWriter.nonLockingRedisCacheWriter(connectionFactory, BatchStrategies.scan(1000));
+			boolean locking = environment.getProperty("bench.locking", Boolean.class, false);
+			boolean immediate = environment.getProperty("bench.immediate-writes", Boolean.class, false);
+			RedisCacheWriter writer = RedisCacheWriter.create(connectionFactory, (writerConfig) -> {
+				// SCAN rather than KEYS for clear(): the Redis is shared.
+				writerConfig.batchStrategy(BatchStrategies.scan(1000));
+				if (locking) {
+					writerConfig.enableLocking();
+				}
+				writerConfig.immediateWrites(immediate);
+			});
 			return RedisCacheManager.builder(writer).cacheDefaults(config).build();
 		}
 

@@ -28,7 +28,9 @@ import dev.tieredcache.cache.TieredCacheManager;
  * (the floor). Every key is in the cache; keys cycle through {@value #KEYS} ids, boxed by
  * every contender alike. {@code TieredCacheGet} reads the same entries through the starter's
  * {@code Cache.get(key, type)}, without the annotation, to tell the advice's cost from the
- * tier's.
+ * tier's. The peers of issue 15 read through their own APIs: JetCache's multi-level
+ * {@code computeIfAbsent} and Redisson's {@code RLocalCachedMap.get} (see {@link Contender}).
+ * Run with {@code -t 2} as well, for the scaling from one thread to two.
  *
  * <p>Goals (issue 6, items 1 and 6): the annotation path costs no more than Spring's
  * {@code @Cacheable} path, in time and in bytes allocated per hit, and stays within 3× of
@@ -50,12 +52,14 @@ public class L1HitBenchmark {
 
 	static final int KEYS = 1024;
 
-	@Param({ "ReadThrough", "TieredCacheGet", "Cacheable", "Caffeine" })
+	@Param({ "ReadThrough", "TieredCacheGet", "JetCache", "Redisson", "Cacheable", "Caffeine" })
 	public String cache;
 
 	private LongFunction<Product> lookup;
 
 	private ConfigurableApplicationContext context;
+
+	private CacheInstance peer;
 
 	private String prefix;
 
@@ -76,6 +80,12 @@ public class L1HitBenchmark {
 				warm();
 				TieredCache tiered = this.context.getBean(TieredCacheManager.class).getCache("products");
 				this.lookup = (id) -> tiered.get(id, Product.class);
+			}
+			case "JetCache", "Redisson" -> {
+				this.prefix = RedisAccess.uniquePrefix("l1");
+				Contender contender = this.cache.equals("JetCache") ? Contender.JETCACHE : Contender.REDISSON;
+				this.peer = contender.start(Instances.port(), this.prefix, source, Contender.Options.DEFAULT);
+				this.lookup = this.peer::get;
 			}
 			case "Cacheable" -> {
 				this.context = Instances.springCaffeine(source);
@@ -111,9 +121,12 @@ public class L1HitBenchmark {
 		if (this.context != null) {
 			this.context.close();
 		}
+		if (this.peer != null) {
+			this.peer.close();
+		}
 		if (this.prefix != null) {
 			try (RedisAccess redis = new RedisAccess(Instances.port())) {
-				redis.deletePrefix(this.prefix);
+				redis.deletePattern("*" + this.prefix + "*");
 			}
 		}
 	}

@@ -70,8 +70,18 @@ public final class RedisAccess implements AutoCloseable {
 	 * @return how many keys were deleted
 	 */
 	public long deletePrefix(String prefix) {
+		return deletePattern(prefix + "*");
+	}
+
+	/**
+	 * Deletes every key matching a pattern, such as {@code *prefix*} for the keys Redisson
+	 * derives from an object's name ({@code redisson__timeout__set:{name}}).
+	 * @param pattern a SCAN pattern
+	 * @return how many keys were deleted
+	 */
+	public long deletePattern(String pattern) {
 		long deleted = 0;
-		ScanArgs args = ScanArgs.Builder.matches(prefix + "*").limit(1000);
+		ScanArgs args = ScanArgs.Builder.matches(pattern).limit(1000);
 		ScanCursor cursor = ScanCursor.INITIAL;
 		do {
 			KeyScanCursor<byte[]> page = commands().scan(cursor, args);
@@ -82,6 +92,34 @@ public final class RedisAccess implements AutoCloseable {
 		}
 		while (!cursor.isFinished());
 		return deleted;
+	}
+
+	/**
+	 * Returns keys under a prefix that hold strings of at least a given length: the value
+	 * keys of a layout, whatever else (counters, versions) lives beside them.
+	 * @param prefix the prefix
+	 * @param minLength the least length of a value
+	 * @param max how many at most
+	 * @return the keys
+	 */
+	public List<byte[]> valueKeys(String prefix, long minLength, int max) {
+		List<byte[]> values = new ArrayList<>();
+		for (byte[] key : keys(prefix + "*", Integer.MAX_VALUE)) {
+			if (values.size() < max && "string".equals(commands().type(key)) && commands().strlen(key) >= minLength) {
+				values.add(key);
+			}
+		}
+		return values;
+	}
+
+	/** Returns a field of {@code INFO memory}, such as {@code used_memory}. */
+	public long memoryInfo(String field) {
+		for (String line : commands().info("memory").split("\r?\n")) {
+			if (line.startsWith(field + ":")) {
+				return Long.parseLong(line.substring(field.length() + 1).trim());
+			}
+		}
+		throw new IllegalStateException("INFO memory has no " + field);
 	}
 
 	/** Returns the server's calls per command, from {@code INFO commandstats}. */

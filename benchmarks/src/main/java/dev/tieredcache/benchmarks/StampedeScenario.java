@@ -9,9 +9,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.LongFunction;
-
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Benchmark 3, a stampede: {@code threads} callers on each of two instances (two
@@ -24,8 +23,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code @Cacheable(sync = true)} on a {@code RedisCacheManager} with Spring Boot's default,
  * non-locking cache writer (in Spring Data Redis 4 a synchronized read is delegated to the
  * writer, which then does not lock), and with the locking writer (one Redis lock per cache,
- * polled); and {@code @Cacheable} without {@code sync} (no protection). Goal (issue 6, item
- * 3): exactly one load per round, p99 within the loader time + 20 ms.
+ * polled); and {@code @Cacheable} without {@code sync} (no protection); and the peers of
+ * issue 15: JetCache's {@code computeIfAbsent} with penetration protection (one load per
+ * key per JVM), Redisson's {@code RLocalCachedMap} reading through a {@code MapLoader} (a
+ * per-key {@code RLock}) and Redisson's Spring cache with {@code @Cacheable(sync = true)}
+ * (a per-key {@code RLock} too). Goal (issue 6, item 3): exactly one load per round, p99
+ * within the loader time + 20 ms.
  */
 final class StampedeScenario {
 
@@ -50,72 +53,66 @@ final class StampedeScenario {
 		result.put("threadsPerInstance", this.threads);
 		result.put("rounds", this.rounds);
 		List<Object> contenders = new ArrayList<>();
-		contenders.add(measure("starter @ReadThrough", Contender.STARTER));
-		contenders.add(measure("Spring @Cacheable(sync = true), RedisCacheManager", Contender.SPRING_SYNC));
+		Contender.Options options = Contender.Options.DEFAULT;
+		contenders.add(measure("starter @ReadThrough",
+				(prefix, source) -> Contender.STARTER.start(this.port, prefix, source, options)));
+		contenders.add(measure("Spring @Cacheable(sync = true), RedisCacheManager",
+				(prefix, source) -> new SpringInstance(Instances.springRedis(this.port, prefix, source, false), true)));
 		contenders.add(measure("Spring @Cacheable(sync = true), RedisCacheManager with locking writer",
-				Contender.SPRING_SYNC_LOCKING));
-		contenders.add(measure("Spring @Cacheable, RedisCacheManager (no protection)", Contender.SPRING));
+				(prefix, source) -> new SpringInstance(Instances.springRedis(this.port, prefix, source, true), true)));
+		contenders.add(measure("Spring @Cacheable, RedisCacheManager (no protection)",
+				(prefix, source) -> new SpringInstance(Instances.springRedis(this.port, prefix, source, false), false)));
+		contenders.add(measure(Contender.JETCACHE.label() + " computeIfAbsent, cachePenetrateProtect",
+				(prefix, source) -> Contender.JETCACHE.start(this.port, prefix, source, options)));
+		contenders.add(measure(Contender.REDISSON.label() + " get with a MapLoader",
+				(prefix, source) -> Contender.REDISSON.start(this.port, prefix, source, options)));
+		contenders.add(measure(Contender.REDISSON_SPRING.label() + " @Cacheable(sync = true)",
+				(prefix, source) -> Contender.REDISSON_SPRING.start(this.port, prefix, source,
+						options.withProtectedLoads(true))));
 		result.put("contenders", contenders);
 		return result;
 	}
 
-	private enum Contender {
-
-		STARTER, SPRING_SYNC, SPRING_SYNC_LOCKING, SPRING
-
-	}
-
-	private Map<String, Object> measure(String name, Contender contender) throws Exception {
+	private Map<String, Object> measure(String name, BiFunction<String, ProductSource, CacheInstance> factory)
+			throws Exception {
 		String prefix = RedisAccess.uniquePrefix("stampede");
 		ProductSource source = new ProductSource(LOADER_MILLIS);
-		List<ConfigurableApplicationContext> instances = new ArrayList<>();
+		List<AutoCloseable> instances = new ArrayList<>();
 		List<LongFunction<Product>> callers = new ArrayList<>();
-		try (RedisAccess redis = new RedisAccess(this.port)) {
+		try {
+			for (int i = 0; i < 2; i++) {
+				CacheInstance instance = factory.apply(prefix, source);
+				instances.add(instance);
+				callers.add(instance::get);
+			}
+			// Warm the call paths on keys of their own, so the rounds measure the stampede.
+			for (long id = 0; id < 200; id++) {
+				callers.get((int) (id & 1)).apply(-1 - id % 20);
+			}
+			List<Long> loadsPerRound = new ArrayList<>();
+			List<Long> latencies = new ArrayList<>();
+			ExecutorService pool = Executors.newFixedThreadPool(2 * this.threads);
 			try {
-				for (int i = 0; i < 2; i++) {
-					if (contender == Contender.STARTER) {
-						ConfigurableApplicationContext context = Instances.starter(this.port, prefix, source);
-						instances.add(context);
-						callers.add(context.getBean(StarterProducts.class)::find);
-					}
-					else {
-						ConfigurableApplicationContext context = Instances.springRedis(this.port, prefix, source,
-								contender == Contender.SPRING_SYNC_LOCKING);
-						instances.add(context);
-						SpringProducts products = context.getBean(SpringProducts.class);
-						callers.add((contender == Contender.SPRING) ? products::find : products::findSync);
-					}
+				// One uncounted round first: the waiting paths run for the first time in it.
+				round(pool, callers, 999_999);
+				for (int round = 0; round < this.rounds; round++) {
+					long id = 1_000_000 + round;
+					long before = source.loads();
+					latencies.addAll(round(pool, callers, id));
+					loadsPerRound.add(source.loads() - before);
 				}
-				// Warm the call paths on keys of their own, so the rounds measure the stampede.
-				for (long id = 0; id < 200; id++) {
-					callers.get((int) (id & 1)).apply(-1 - id % 20);
-				}
-				List<Long> loadsPerRound = new ArrayList<>();
-				List<Long> latencies = new ArrayList<>();
-				ExecutorService pool = Executors.newFixedThreadPool(2 * this.threads);
-				try {
-					// One uncounted round first: the waiting paths run for the first time in it.
-					round(pool, callers, 999_999);
-					for (int round = 0; round < this.rounds; round++) {
-						long id = 1_000_000 + round;
-						long before = source.loads();
-						latencies.addAll(round(pool, callers, id));
-						loadsPerRound.add(source.loads() - before);
-					}
-				}
-				finally {
-					pool.shutdownNow();
-				}
-				Map<String, Object> result = new LinkedHashMap<>();
-				result.put("name", name);
-				result.put("loadsPerRound", loadsPerRound);
-				result.put("latency", Latencies.summary(latencies.stream().mapToLong(Long::longValue).toArray()));
-				return result;
 			}
 			finally {
-				instances.forEach(ConfigurableApplicationContext::close);
-				redis.deletePrefix(prefix);
+				pool.shutdownNow();
 			}
+			Map<String, Object> result = new LinkedHashMap<>();
+			result.put("name", name);
+			result.put("loadsPerRound", loadsPerRound);
+			result.put("latency", Latencies.summary(latencies.stream().mapToLong(Long::longValue).toArray()));
+			return result;
+		}
+		finally {
+			PeerHitScenario.closeAll(instances, this.port, prefix);
 		}
 	}
 

@@ -63,13 +63,16 @@ final class TagInvalidationScenario {
 		try (RedisAccess redis = new RedisAccess(this.port)) {
 			ConfigurableApplicationContext a = Instances.starter(this.port, prefix, source);
 			ConfigurableApplicationContext b = Instances.starter(this.port, prefix, source);
-			ConfigurableApplicationContext spring = Instances.springRedis(this.port, prefix + "spring:", source);
+			// Immediate writes: with Spring Boot's default asynchronous writes, puts may land
+			// after the invalidate() that should remove them.
+			ConfigurableApplicationContext spring = Instances.springRedis(this.port, prefix + "spring:", source, false,
+					true);
 			try {
 				for (int n : this.sizes) {
 					Map<String, Object> row = new LinkedHashMap<>();
 					row.put("entries", n);
 					row.putAll(measureStarter(a, b, n));
-					row.put("springInvalidate", measureSpringClear(spring.getBean(CacheManager.class), n));
+					row.put("springInvalidate", measureReference(spring.getBean(CacheManager.class), n));
 					row.put("floorRoundTrip", measureFloor(redis, prefix));
 					rows.add(row);
 					System.out.println("  tags: " + row);
@@ -140,20 +143,40 @@ final class TagInvalidationScenario {
 		return result;
 	}
 
+	/**
+	 * Measures the reference; a quirk of the reference is recorded in its figures, never
+	 * allowed to abort the run.
+	 */
+	private Map<String, Object> measureReference(CacheManager manager, int n) {
+		try {
+			return measureSpringClear(manager, n);
+		}
+		catch (Exception ex) {
+			Map<String, Object> failed = Latencies.summary(new long[0]);
+			failed.put("error", ex.toString());
+			return failed;
+		}
+	}
+
 	private Map<String, Object> measureSpringClear(CacheManager manager, int n) throws Exception {
 		Cache cache = manager.getCache("catalog-" + n);
 		int reps = (n >= 100_000) ? 1 : (n >= 1000) ? Math.min(5, this.repetitions) : this.repetitions;
 		long[] clear = new long[reps];
+		int leftEntries = 0;
 		for (int rep = 0; rep < reps; rep++) {
 			parallel(n, (id) -> cache.put(id, new Product(id, "product-" + id, id)));
 			long t0 = System.nanoTime();
 			cache.invalidate();
 			clear[rep] = System.nanoTime() - t0;
 			if (cache.get(0L) != null) {
-				throw new IllegalStateException("Spring's invalidate() left an entry");
+				leftEntries++;
 			}
 		}
-		return Latencies.summary(clear);
+		Map<String, Object> result = Latencies.summary(clear);
+		// Repetitions after whose invalidate() an entry could still be read: a write that
+		// landed late would show here.
+		result.put("repetitionsWithEntryLeft", leftEntries);
+		return result;
 	}
 
 	private Map<String, Object> measureFloor(RedisAccess redis, String prefix) {
