@@ -25,6 +25,11 @@ import org.springframework.cache.support.NoOpCacheManager;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisSentinelConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -158,12 +163,11 @@ class TieredCacheAutoConfigurationTests {
 	}
 
 	@Test
-	void failsAtStartUpNamingTheAnnotatedMethodWhenRedisIsReachedThroughJedis() {
-		this.plainRunner.withUserConfiguration(AnnotatedServiceConfiguration.class)
-			.withPropertyValues("spring.data.redis.client-type=jedis")
+	void failsAtStartUpNamingTheAnnotatedMethodWhenRedisIsNotReachedThroughLettuce() {
+		this.plainRunner.withUserConfiguration(JedisStyleConfiguration.class, AnnotatedServiceConfiguration.class)
 			.run((context) -> assertThat(context).getFailure()
 				.hasMessageContaining(METHOD + " cannot be cached: ")
-				.hasMessageContaining("'redisConnectionFactory' (JedisConnectionFactory) is not a "
+				.hasMessageContaining("'redisConnectionFactory' (JedisStyleConnectionFactory) is not a "
 						+ "LettuceConnectionFactory"));
 	}
 
@@ -204,10 +208,10 @@ class TieredCacheAutoConfigurationTests {
 
 	@Test
 	void warnsWhenNoTieredCacheCanExistAndNothingUsesItsAnnotations(CapturedOutput output) {
-		this.plainRunner.withPropertyValues("spring.data.redis.client-type=jedis")
+		this.plainRunner.withUserConfiguration(JedisStyleConfiguration.class)
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(TieredCacheManager.class));
 		assertThat(output).contains("No tiered cache: its RedisConnectionFactory 'redisConnectionFactory' "
-				+ "(JedisConnectionFactory) is not a LettuceConnectionFactory");
+				+ "(JedisStyleConnectionFactory) is not a LettuceConnectionFactory");
 	}
 
 	@Test
@@ -427,6 +431,50 @@ class TieredCacheAutoConfigurationTests {
 		@Bean
 		LettuceConnectionFactory cacheRedis() {
 			return TwoConnectionFactoriesConfiguration.factory(TestRedis.SHARED_PORT);
+		}
+
+	}
+
+	/**
+	 * An application whose Redis connection factory is not Lettuce's (a Jedis one, say). A
+	 * stand-in rather than Jedis itself: Jedis brings commons-pool2, whose mere presence turns
+	 * on connection pooling in Spring Boot's Lettuce configuration for every other test.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class JedisStyleConfiguration {
+
+		@Bean
+		RedisConnectionFactory redisConnectionFactory() {
+			return new JedisStyleConnectionFactory();
+		}
+
+	}
+
+	static class JedisStyleConnectionFactory implements RedisConnectionFactory {
+
+		@Override
+		public boolean getConvertPipelineAndTxResults() {
+			return true;
+		}
+
+		@Override
+		public RedisConnection getConnection() {
+			throw new UnsupportedOperationException("never connected in these tests");
+		}
+
+		@Override
+		public RedisClusterConnection getClusterConnection() {
+			throw new UnsupportedOperationException("never connected in these tests");
+		}
+
+		@Override
+		public RedisSentinelConnection getSentinelConnection() {
+			throw new UnsupportedOperationException("never connected in these tests");
+		}
+
+		@Override
+		public DataAccessException translateExceptionIfPossible(RuntimeException ex) {
+			return null;
 		}
 
 	}
