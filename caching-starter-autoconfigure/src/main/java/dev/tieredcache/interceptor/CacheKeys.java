@@ -27,17 +27,55 @@ final class CacheKeys {
 	 * {@code |version} per versioned group.
 	 */
 	String key(@Nullable CacheExpression expression, CacheOperations operations, InvocationContext context) {
+		String key = unversioned(expression, operations, context);
+		for (CacheExpression group : operations.groups()) {
+			key = versioned(key, groupName(group, context));
+		}
+		return key;
+	}
+
+	/**
+	 * Computes the encoded key of a call without its group versions, which
+	 * {@link #versioned(String, String[])} adds: evaluating expressions never touches
+	 * Redis, reading a version for the first time does.
+	 */
+	String unversioned(@Nullable CacheExpression expression, CacheOperations operations, InvocationContext context) {
 		Object raw = (expression != null) ? expression.value(context) : defaultKey(context.arguments());
 		if (raw == null) {
 			throw new CacheExpressionException("Key " + ((expression != null) ? expression.description()
 					: "of " + operations.description()) + " evaluated to null", null);
 		}
-		String key = CacheKeyEncoder.encodeKey(raw);
-		for (CacheExpression group : operations.groups()) {
-			String name = CacheKeyEncoder.encode(String.valueOf(group.value(context)));
-			key = key + '|' + this.groups.current(name);
+		return CacheKeyEncoder.encodeKey(raw);
+	}
+
+	/** Returns the encoded names of the versioned groups a call's key belongs to. */
+	static String[] groupNames(CacheOperations operations, InvocationContext context) {
+		List<CacheExpression> groups = operations.groups();
+		if (groups.isEmpty()) {
+			return NO_TAGS;
+		}
+		String[] names = new String[groups.size()];
+		for (int i = 0; i < names.length; i++) {
+			names[i] = groupName(groups.get(i), context);
+		}
+		return names;
+	}
+
+	/** Adds the current version of each group to an unversioned key; may read Redis. */
+	String versioned(String unversioned, String[] groupNames) {
+		String key = unversioned;
+		for (String group : groupNames) {
+			key = versioned(key, group);
 		}
 		return key;
+	}
+
+	private String versioned(String key, String groupName) {
+		return key + '|' + this.groups.current(groupName);
+	}
+
+	private static String groupName(CacheExpression group, InvocationContext context) {
+		return CacheKeyEncoder.encode(String.valueOf(group.value(context)));
 	}
 
 	private static Object defaultKey(Object[] arguments) {
