@@ -98,8 +98,11 @@ enum ReturnKind {
 				|| Spliterator.class.isAssignableFrom(type)) {
 			return "it can be consumed only once";
 		}
-		if (Future.class.isAssignableFrom(type) || CompletionStage.class.isAssignableFrom(type)) {
-			return "only CompletableFuture and CompletionStage are awaited without blocking";
+		if (CompletionStage.class.isAssignableFrom(type)) {
+			return "a cached value can be handed back only as a CompletableFuture";
+		}
+		if (Future.class.isAssignableFrom(type)) {
+			return "a Future cannot be awaited without blocking";
 		}
 		if (Flow.Publisher.class.isAssignableFrom(type) || isNamed(type)
 				|| ReactiveAdapterRegistry.getSharedInstance().getAdapter(type) != null) {
