@@ -11,6 +11,7 @@ import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.Cache.ValueWrapper;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.TransactionDefinition;
@@ -23,6 +24,7 @@ import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.interceptor.UserRepository.User;
+import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.TestRedis;
 
@@ -49,6 +51,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void aMonoValueReachesRedisSoThreeSubscriptionsOnTwoInstancesLoadOnce() {
 		this.runner.run((a) -> this.runner.run((b) -> {
+			awaitRedis(a, b);
 			ReactiveUserRepository repositoryA = a.getBean(ReactiveUserRepository.class);
 			ReactiveUserRepository repositoryB = b.getBean(ReactiveUserRepository.class);
 			repositoryA.insert(ALICE);
@@ -64,6 +67,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void aFluxIsCachedAsItsListAndEmittedAgainOnTheOtherInstance() {
 		this.runner.run((a) -> this.runner.run((b) -> {
+			awaitRedis(a, b);
 			ReactiveUserRepository repositoryA = a.getBean(ReactiveUserRepository.class);
 			ReactiveUserRepository repositoryB = b.getBean(ReactiveUserRepository.class);
 			User bob = new User(2, 10, "bob");
@@ -84,6 +88,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void anEmptyMonoIsCachedAsNullForTheNullTtl() {
 		this.runner.run((context) -> {
+			awaitRedis(context);
 			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
 			assertThat(repository.find(404).blockOptional(TIMEOUT)).isEmpty();
 			assertThat(repository.find(404).blockOptional(TIMEOUT)).isEmpty();
@@ -107,6 +112,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void anErrorOfTheMonoReachesTheSubscriberAndNothingIsCached() {
 		this.runner.run((context) -> {
+			awaitRedis(context);
 			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
 			assertThatIllegalStateException().isThrownBy(() -> repository.failing(1).block(TIMEOUT))
 				.withMessage("database down");
@@ -119,6 +125,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void nothingIsReadOrLoadedBeforeTheMonoIsSubscribedAndEachSubscriptionReadsTheCache() {
 		this.runner.run((context) -> {
+			awaitRedis(context);
 			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
 			repository.insert(ALICE);
 			Mono<User> find = repository.find(1);
@@ -133,6 +140,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void theSubscribersReactorContextReachesTheMethodsPublisher() {
 		this.runner.run((context) -> {
+			awaitRedis(context);
 			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
 			assertThat(repository.greeting(1).contextWrite((ctx) -> ctx.put("tenant", "acme")).block(TIMEOUT))
 				.isEqualTo("hello 1 from acme");
@@ -142,6 +150,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void thirtyTwoSubscribersPerInstanceOnOneColdKeySubscribeTheMethodOnceInTotal() {
 		this.runner.run((a) -> this.runner.run((b) -> {
+			awaitRedis(a, b);
 			ReactiveUserRepository repositoryA = a.getBean(ReactiveUserRepository.class);
 			ReactiveUserRepository repositoryB = b.getBean(ReactiveUserRepository.class);
 			for (ReactiveUserRepository repository : List.of(repositoryA, repositoryB)) {
@@ -161,6 +170,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void aWriteThroughMonoWritesTheEmittedValueForTheOtherInstanceOnlyWhenSubscribed() {
 		this.runner.run((a) -> this.runner.run((b) -> {
+			awaitRedis(a, b);
 			ReactiveUserRepository repositoryA = a.getBean(ReactiveUserRepository.class);
 			ReactiveUserRepository repositoryB = b.getBean(ReactiveUserRepository.class);
 			repositoryB.insert(ALICE);
@@ -180,6 +190,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void aFailingWriteThroughMonoWritesNothing() {
 		this.runner.run((context) -> {
+			awaitRedis(context);
 			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
 			repository.insert(ALICE);
 			repository.find(1).block(TIMEOUT);
@@ -193,6 +204,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void anInvalidationOfAMonoMethodAppliesWhenItsPublisherCompletes() {
 		this.runner.run((context) -> {
+			awaitRedis(context);
 			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
 			repository.insert(ALICE);
 			assertThat(repository.team(10).collectList().block(TIMEOUT)).containsExactly(ALICE);
@@ -208,6 +220,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void aWriteThroughMonoInsideAReactiveTransactionWritesAfterTheCommit() {
 		this.runner.run((context) -> {
+			awaitRedis(context);
 			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
 			repository.insert(ALICE);
 			repository.find(1).block(TIMEOUT);
@@ -225,6 +238,7 @@ class ReactiveReturnTypesTests {
 	@Test
 	void aWriteThroughMonoInsideARolledBackReactiveTransactionWritesNothing() {
 		this.runner.run((context) -> {
+			awaitRedis(context);
 			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
 			repository.insert(ALICE);
 			repository.find(1).block(TIMEOUT);
@@ -239,7 +253,18 @@ class ReactiveReturnTypesTests {
 		});
 	}
 
-	private static TieredCache cache(org.springframework.context.ApplicationContext context, String name) {
+	/**
+	 * Waits until every instance reaches Redis: a first context in a cold JVM may take
+	 * longer to connect than the start-up wait, and these scenarios must go through Redis.
+	 */
+	static void awaitRedis(ApplicationContext... contexts) {
+		for (ApplicationContext context : contexts) {
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> !context.getBean(RedisCommandExecutor.class).circuit().isOpen());
+		}
+	}
+
+	private static TieredCache cache(ApplicationContext context, String name) {
 		return context.getBean(TieredCacheManager.class).getCache(name);
 	}
 
