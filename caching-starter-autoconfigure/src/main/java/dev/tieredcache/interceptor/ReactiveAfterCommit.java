@@ -16,8 +16,8 @@ import org.springframework.transaction.reactive.TransactionSynchronizationManage
  * <p>A reactive transaction (Spring's {@code TransactionalOperator} or a reactive
  * {@code @Transactional} around the caller) is found in the subscriber's Reactor context;
  * the changes then run when it commits. A transaction bound to the thread that emitted the
- * value (an imperative one, with the value emitted on its thread) registers the changes as
- * {@link AfterCommit} does. Otherwise they run at once. A {@code @Transactional} method
+ * value (an imperative one, with the value emitted on its thread) has each change register
+ * itself with {@link AfterCommit}, as for a plain method. Otherwise they run at once. A {@code @Transactional} method
  * that itself carries the cache annotation has committed before its value reaches the
  * interceptor, which is ordered outside the transaction advice.
  */
@@ -41,8 +41,8 @@ final class ReactiveAfterCommit {
 					return Mono.empty();
 				}
 				if (AfterCommit.inTransaction()) {
-					// Only registers an after-commit callback: nothing here blocks.
-					AfterCommit.run(changes);
+					// Each change registers itself with AfterCommit: nothing here blocks.
+					changes.run();
 					return Mono.empty();
 				}
 				return onPool.apply(changes);

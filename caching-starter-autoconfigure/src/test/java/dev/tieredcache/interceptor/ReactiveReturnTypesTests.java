@@ -2,7 +2,10 @@ package dev.tieredcache.interceptor;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -19,7 +22,9 @@ import org.springframework.transaction.reactive.AbstractReactiveTransactionManag
 import org.springframework.transaction.reactive.GenericReactiveTransaction;
 import org.springframework.transaction.reactive.TransactionSynchronizationManager;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.tieredcache.annotation.ReadThrough;
 import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
@@ -218,6 +223,59 @@ class ReactiveReturnTypesTests {
 	}
 
 	@Test
+	void anInvalidationBeforeAMonoMethodAppliesWhenItIsSubscribed() {
+		this.runner.run((context) -> {
+			awaitRedis(context);
+			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
+			repository.insert(ALICE);
+			assertThat(repository.team(10).collectList().block(TIMEOUT)).containsExactly(ALICE);
+			Mono<Void> disband = repository.disband(10);
+			assertThat(repository.team(10).collectList().block(TIMEOUT)).as("nothing happened yet")
+				.containsExactly(ALICE);
+			disband.block(TIMEOUT);
+			assertThat(repository.team(10).collectList().block(TIMEOUT)).isEmpty();
+			assertThat(repository.teams()).hasValue(2);
+		});
+	}
+
+	@Test
+	void aWriteThroughMonoEmittedInsideAThreadBoundTransactionWritesAfterTheCommit() {
+		this.runner.run((context) -> {
+			awaitRedis(context);
+			ReactiveUserRepository repository = context.getBean(ReactiveUserRepository.class);
+			repository.insert(ALICE);
+			repository.find(1).block(TIMEOUT);
+			TieredCache users = cache(context, "users");
+			User alicia = new User(1, 10, "alicia");
+			new TransactionTemplate(new TransactionTests.NoResourceTransactionManager()).executeWithoutResult((status) -> {
+				assertThat(repository.save(alicia).block(TIMEOUT)).isEqualTo(alicia);
+				assertThat(users.get(1L).get()).as("not before the commit").isEqualTo(ALICE);
+			});
+			assertThat(users.get(1L).get()).isEqualTo(alicia);
+		});
+	}
+
+	@Test
+	void staleWhileRevalidateServesTheOldValueOfAMonoWhileOneRefreshSubscribesTheMethodAgain() {
+		this.runner.withBean(QuoteService.class)
+			.withPropertyValues("tiered-cache.caches.quotes.ttl=300ms", "tiered-cache.caches.quotes.jitter=0",
+					"tiered-cache.caches.quotes.local.ttl=50ms",
+					"tiered-cache.caches.quotes.stale-while-revalidate=10s")
+			.run((context) -> {
+				awaitRedis(context);
+				QuoteService quotes = context.getBean(QuoteService.class);
+				long end = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+				while (System.nanoTime() < end) {
+					assertThat(quotes.quote("ACME").block(TIMEOUT)).startsWith("ACME@");
+					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+				}
+				assertThat(quotes.foregroundLoads()).as("loads a subscriber waited for").hasValue(1);
+				assertThat(quotes.backgroundLoads()).as("revalidations").hasPositiveValue();
+				assertThat(cache(context, "quotes").getStatistics().staleServed()).isPositive();
+			});
+	}
+
+	@Test
 	void aWriteThroughMonoInsideAReactiveTransactionWritesAfterTheCommit() {
 		this.runner.run((context) -> {
 			awaitRedis(context);
@@ -300,6 +358,32 @@ class ReactiveReturnTypesTests {
 		protected Mono<Void> doRollback(TransactionSynchronizationManager synchronizationManager,
 				GenericReactiveTransaction status) {
 			return Mono.fromRunnable(() -> this.rolledBack = true);
+		}
+
+	}
+
+	/** A slow quote source that tells loads for a subscriber from background ones. */
+	public static class QuoteService {
+
+		private final AtomicInteger foreground = new AtomicInteger();
+
+		private final AtomicInteger background = new AtomicInteger();
+
+		public AtomicInteger foregroundLoads() {
+			return this.foreground;
+		}
+
+		public AtomicInteger backgroundLoads() {
+			return this.background;
+		}
+
+		@ReadThrough(cache = "quotes", key = "#symbol")
+		public Mono<String> quote(String symbol) {
+			return Mono.fromCallable(() -> {
+				boolean refresh = Thread.currentThread().getName().startsWith("tiered-cache-refresh-");
+				(refresh ? this.background : this.foreground).incrementAndGet();
+				return symbol + "@" + System.nanoTime();
+			}).delayElement(Duration.ofMillis(100));
 		}
 
 	}

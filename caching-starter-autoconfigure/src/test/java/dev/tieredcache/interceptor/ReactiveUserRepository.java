@@ -109,6 +109,11 @@ public class ReactiveUserRepository {
 		});
 	}
 
+	@InvalidateTags(value = "'team:' + #teamId", beforeInvocation = true)
+	public Mono<Void> disband(long teamId) {
+		return Mono.fromRunnable(() -> this.table.values().removeIf((user) -> user.teamId() == teamId));
+	}
+
 	@InvalidateTags({ "'team:' + #fromTeam", "'team:' + #toTeam" })
 	public Mono<Void> moveUser(long userId, long fromTeam, long toTeam) {
 		return Mono.fromRunnable(() -> {
