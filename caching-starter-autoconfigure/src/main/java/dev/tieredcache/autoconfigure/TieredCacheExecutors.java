@@ -4,7 +4,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -14,10 +13,18 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 /**
  * The threads of the tiered cache: a small bounded pool for background refreshes (which
  * drops work when full: the entry is then refreshed by a later read or reloaded on
- * expiry), and an elastic pool for the loads of {@code CompletableFuture} callers. Both
- * use daemon threads and stop with the application context.
+ * expiry), and a pool for the reads of {@code CompletableFuture} callers and of
+ * {@code Cache.retrieve}. Both use daemon threads and stop with the application context.
+ *
+ * <p>The async pool runs up to {@value #ASYNC_THREADS} reads at once and queues up to
+ * {@value #ASYNC_QUEUE_CAPACITY} more, so that callers get their future without waiting;
+ * only beyond that does a caller run its read itself, as back-pressure.
  */
 public final class TieredCacheExecutors implements DisposableBean {
+
+	private static final int ASYNC_THREADS = 64;
+
+	private static final int ASYNC_QUEUE_CAPACITY = 10_000;
 
 	private final ThreadPoolExecutor refresh;
 
@@ -30,8 +37,9 @@ public final class TieredCacheExecutors implements DisposableBean {
 				new ArrayBlockingQueue<>(Math.max(1, refreshQueueCapacity)), daemon("tiered-cache-refresh-"),
 				new ThreadPoolExecutor.AbortPolicy());
 		this.refresh.allowCoreThreadTimeOut(true);
-		this.async = new ThreadPoolExecutor(0, 64, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-				daemon("tiered-cache-async-"), TieredCacheExecutors::runInCallerUnlessShutDown);
+		this.async = new ThreadPoolExecutor(ASYNC_THREADS, ASYNC_THREADS, 60, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(ASYNC_QUEUE_CAPACITY), daemon("tiered-cache-async-"), TieredCacheExecutors::full);
+		this.async.allowCoreThreadTimeOut(true);
 		// Version re-reads each wait for Redis at most the command timeout: a thread of their
 		// own keeps them off the common pool (and off the application's parallel streams).
 		this.versions = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -39,16 +47,12 @@ public final class TieredCacheExecutors implements DisposableBean {
 		this.versions.allowCoreThreadTimeOut(true);
 	}
 
-	/**
-	 * Runs the task on the submitting thread when every thread is busy; once shut down,
-	 * refuses it, so that a future waiting for it fails at once instead of never completing
-	 * (the caller-runs policy of the JDK silently drops it then).
-	 */
-	private static void runInCallerUnlessShutDown(Runnable task, ThreadPoolExecutor executor) {
+	/** Runs a read on its caller's thread when the queue is full; refuses it once stopped. */
+	private static void full(Runnable read, ThreadPoolExecutor executor) {
 		if (executor.isShutdown()) {
-			throw new RejectedExecutionException("The tiered cache is shutting down");
+			throw new RejectedExecutionException("The tiered cache's async pool is stopped");
 		}
-		task.run();
+		read.run();
 	}
 
 	private static CustomizableThreadFactory daemon(String prefix) {

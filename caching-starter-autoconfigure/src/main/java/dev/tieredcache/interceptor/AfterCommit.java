@@ -13,9 +13,14 @@ final class AfterCommit {
 	private AfterCommit() {
 	}
 
+	/** Whether a transaction with synchronization is bound to the current thread. */
+	static boolean inTransaction() {
+		return TransactionSynchronizationManager.isSynchronizationActive()
+				&& TransactionSynchronizationManager.isActualTransactionActive();
+	}
+
 	static void run(Runnable change) {
-		if (TransactionSynchronizationManager.isSynchronizationActive()
-				&& TransactionSynchronizationManager.isActualTransactionActive()) {
+		if (inTransaction()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 
 				@Override

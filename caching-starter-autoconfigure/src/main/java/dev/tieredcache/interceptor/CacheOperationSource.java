@@ -113,8 +113,10 @@ public final class CacheOperationSource {
 			throw new IllegalStateException("@ReadThrough on " + MethodDescriptions.describe(specific)
 					+ " needs a method that returns a value");
 		}
+		String annotation = (read != null) ? "@ReadThrough" : !writes.isEmpty() ? "@WriteThrough"
+				: !invalidations.isEmpty() ? "@InvalidateTags" : "@VersionedGroup";
 		return CacheOperations.of(specific, MethodDescriptions.describe(specific),
-				ReturnKind.of(specific.getReturnType()), (read != null) ? readOperation(read, specific) : null,
+				ReturnKind.of(specific, annotation), (read != null) ? readOperation(read, specific) : null,
 				writes.stream().map((write) -> writeOperation(write, specific)).toList(),
 				invalidations.stream().map((invalidate) -> invalidateOperation(invalidate, specific)).toList(),
 				List.copyOf(readGroups), List.copyOf(bumps));

@@ -21,11 +21,12 @@ import dev.tieredcache.annotation.WriteMode;
  * @param writeConditions the conditions of the writes, in order (null for none)
  * @param invalidateConditions the conditions of the invalidations, in order (null for none)
  * @param hasAfterReturning whether anything runs after the method returns
+ * @param hasBeforeInvocation whether an invalidation runs before the method
  */
 record CacheOperations(Method method, String description, ReturnKind returnKind, @Nullable ReadOperation read,
 		List<WriteOperation> writes, List<InvalidateOperation> invalidations, List<CacheExpression> groups,
 		List<CacheExpression> bumps, List<CacheExpression> writeConditions, List<CacheExpression> invalidateConditions,
-		boolean hasAfterReturning) {
+		boolean hasAfterReturning, boolean hasBeforeInvocation) {
 
 	/**
 	 * Creates the operations of a method, deriving once what every call would otherwise
@@ -38,7 +39,8 @@ record CacheOperations(Method method, String description, ReturnKind returnKind,
 				writes.stream().map(WriteOperation::condition).toList(),
 				invalidations.stream().map(InvalidateOperation::condition).toList(),
 				!writes.isEmpty() || !bumps.isEmpty()
-						|| invalidations.stream().anyMatch((op) -> !op.beforeInvocation()));
+						|| invalidations.stream().anyMatch((op) -> !op.beforeInvocation()),
+				invalidations.stream().anyMatch(InvalidateOperation::beforeInvocation));
 	}
 
 	/**

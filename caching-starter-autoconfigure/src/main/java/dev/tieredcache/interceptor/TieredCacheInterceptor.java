@@ -2,8 +2,6 @@ package dev.tieredcache.interceptor;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
@@ -16,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cache.Cache.ValueWrapper;
 
 import dev.tieredcache.TieredCacheOperations;
@@ -39,8 +38,13 @@ import dev.tieredcache.redis.RateLimitedLog;
  * (or a key that evaluates to null) is logged at WARN, naming the method and the
  * expression, and the call runs uncached. Writes, invalidations and bumps are applied after
  * a normal return, after the commit when a transaction is active.
+ *
+ * <p>What differs per return type (plain, {@code Optional}, {@code CompletableFuture},
+ * {@code Mono}, {@code Flux}) is left to its {@link ReturnHandler}. For the asynchronous
+ * ones the calling thread only evaluates expressions and looks in L1: an L1 hit is answered
+ * at once, everything that may block runs on a pool.
  */
-public class TieredCacheInterceptor implements MethodInterceptor {
+public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(TieredCacheInterceptor.class);
 
@@ -54,7 +58,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 
 	private final @Nullable BeanFactory beanFactory;
 
-	private final Executor asyncExecutor;
+	private final ReturnHandlers handlers;
 
 	private final CacheKeys keys;
 
@@ -66,7 +70,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 	 * @param manager provides the caches
 	 * @param operations performs invalidations and bumps
 	 * @param beanFactory resolves {@code @bean} references in expressions
-	 * @param asyncExecutor runs loads of {@code CompletableFuture} methods
+	 * @param asyncExecutor runs reads of {@code CompletableFuture} methods
 	 */
 	public TieredCacheInterceptor(CacheOperationSource source, TieredCacheManager manager,
 			TieredCacheOperations operations, @Nullable BeanFactory beanFactory, Executor asyncExecutor) {
@@ -74,7 +78,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		this.manager = manager;
 		this.operations = operations;
 		this.beanFactory = beanFactory;
-		this.asyncExecutor = asyncExecutor;
+		this.handlers = new ReturnHandlers(asyncExecutor);
 		this.keys = new CacheKeys();
 	}
 
@@ -88,26 +92,39 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		}
 		InvocationContext context = new InvocationContext(operations.method(), invocation.getArguments(), target,
 				(targetClass != null) ? targetClass : operations.method().getDeclaringClass(), this.beanFactory);
+		ReturnHandler handler = this.handlers.get(operations.returnKind());
 		boolean[] writeConditions = conditions(operations.writeConditions(), operations, context);
 		boolean[] invalidateConditions = conditions(operations.invalidateConditions(), operations, context);
-		invalidateBefore(operations, context, invalidateConditions);
-		Object returned = (operations.read() != null) ? read(operations, context, invocation) : invocation.proceed();
+		Object returned;
+		if (operations.hasBeforeInvocation()) {
+			returned = handler.beforeInvocation(() -> invalidateBefore(operations, context, invalidateConditions),
+					() -> call(operations, context, invocation, handler));
+		}
+		else {
+			returned = call(operations, context, invocation, handler);
+		}
 		if (operations.hasAfterReturning()) {
-			if (operations.returnKind() == ReturnKind.FUTURE && returned instanceof CompletableFuture<?> future) {
-				return future.whenComplete((value, ex) -> {
-					if (ex == null) {
-						afterReturning(operations, context, value, writeConditions, invalidateConditions);
-					}
-				});
-			}
-			afterReturning(operations, context, operations.returnKind().unwrap(returned), writeConditions,
-					invalidateConditions);
+			return handler.afterReturning(returned, (value) -> {
+				// A publisher subscribed twice at once would otherwise share #result.
+				synchronized (context) {
+					afterReturning(operations, context, value, writeConditions, invalidateConditions);
+				}
+			});
 		}
 		return returned;
 	}
 
-	private @Nullable Object read(CacheOperations operations, InvocationContext context, MethodInvocation invocation)
-			throws Throwable {
+	private @Nullable Object call(CacheOperations operations, InvocationContext context, MethodInvocation invocation,
+			ReturnHandler handler) throws Throwable {
+		if (operations.read() == null) {
+			return invocation.proceed();
+		}
+		return handler.isSynchronous() ? read(operations, context, invocation, handler)
+				: readLater(operations, context, invocation, handler);
+	}
+
+	private @Nullable Object read(CacheOperations operations, InvocationContext context, MethodInvocation invocation,
+			ReturnHandler handler) throws Throwable {
 		ReadOperation read = operations.read();
 		TieredCache cache;
 		String key;
@@ -123,12 +140,11 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 			warnUncached(operations, ex);
 			return invocation.proceed();
 		}
-		ReturnKind kind = operations.returnKind();
 		boolean refreshable = cache.refreshesInBackground();
 		if (!refreshable) {
 			ValueWrapper hit = cache.peekLocal(key);
 			if (hit != null) {
-				return kind.wrap(hit.get());
+				return handler.wrap(hit.get());
 			}
 		}
 		try {
@@ -139,20 +155,50 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 			warnUncached(operations, ex);
 			return invocation.proceed();
 		}
-		LoaderCall loader = new LoaderCall(invocation, kind);
+		LoaderCall loader = new LoaderCall(invocation::proceed, handler::await);
 		ReadRequest request = ReadRequest.of(key, tags, loader, unless(read, operations, context),
-				refreshable ? refreshLoader(invocation, kind) : null);
-		if (kind == ReturnKind.FUTURE) {
-			return CompletableFuture.supplyAsync(() -> {
-				try {
-					return readThrough(cache, request, loader, operations);
-				}
-				catch (Throwable ex) {
-					throw (ex instanceof CompletionException ce) ? ce : new CompletionException(ex);
-				}
-			}, this.asyncExecutor);
+				refreshable ? refreshLoader(invocation, handler) : null);
+		return handler.wrap(readThrough(cache, request, loader, operations));
+	}
+
+	/**
+	 * Reads for an asynchronous caller: expressions and L1 on the calling thread, the rest
+	 * (group versions, Redis, the load) on the handler's pool.
+	 */
+	private @Nullable Object readLater(CacheOperations operations, InvocationContext context,
+			MethodInvocation invocation, ReturnHandler handler) throws Throwable {
+		ReadOperation read = operations.read();
+		TieredCache cache;
+		String key;
+		String[] tags;
+		try {
+			if (read.condition() != null && !read.condition().isTrue(context)) {
+				return invocation.proceed();
+			}
+			cache = this.manager.getCache(read.cache());
+			key = this.keys.key(read.key(), operations, context);
 		}
-		return kind.wrap(readThrough(cache, request, loader, operations));
+		catch (CacheExpressionException ex) {
+			warnUncached(operations, ex);
+			return invocation.proceed();
+		}
+		// Answered at once only when checking the hit needs no Redis (no group version that
+		// may have to be read) and starts no refresh (which the read-through decides).
+		if (operations.groups().isEmpty() && !cache.refreshesInBackground()) {
+			ValueWrapper hit = cache.peekLocal(key);
+			if (hit != null) {
+				return handler.wrap(hit.get());
+			}
+		}
+		try {
+			tags = CacheKeys.tags(read.tags(), operations.groups(), context);
+		}
+		catch (CacheExpressionException ex) {
+			warnUncached(operations, ex);
+			return invocation.proceed();
+		}
+		return handler.read(new AsyncRead(cache, key, tags, unless(read, operations, context), operations,
+				invocation, handler));
 	}
 
 	private @Nullable Object readThrough(TieredCache cache, ReadRequest request, LoaderCall loader,
@@ -190,23 +236,26 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 			return null;
 		}
 		return (value) -> {
-			try {
-				context.setResult(value);
-				return !unless.isTrue(context);
-			}
-			catch (CacheExpressionException ex) {
-				warnUncached(operations, ex);
-				return false;
+			// Asynchronous reads evaluate it on a pool thread, and maybe more than once.
+			synchronized (context) {
+				try {
+					context.setResult(value);
+					return !unless.isTrue(context);
+				}
+				catch (CacheExpressionException ex) {
+					warnUncached(operations, ex);
+					return false;
+				}
 			}
 		};
 	}
 
-	private static ValueLoader refreshLoader(MethodInvocation invocation, ReturnKind kind) {
+	private static @Nullable ValueLoader refreshLoader(MethodInvocation invocation, ReturnHandler handler) {
 		if (!(invocation instanceof ProxyMethodInvocation proxy)) {
 			return null;
 		}
 		// Cloned lazily: a refresh only happens when this call did not proceed itself.
-		return () -> kind.unwrap(proxy.invocableClone().proceed());
+		return () -> handler.await(proxy.invocableClone().proceed());
 	}
 
 	private void invalidateBefore(CacheOperations operations, InvocationContext context, boolean[] conditions) {
@@ -320,6 +369,83 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 
 	private void warnSkipped(CacheOperations operations, CacheExpressionException ex) {
 		this.warnings.warn(operations.description(), () -> ex.getMessage() + "; the cache update is skipped");
+	}
+
+	/** Stops the pool of Reactor reads. */
+	@Override
+	public void destroy() throws Exception {
+		this.handlers.close();
+	}
+
+	/**
+	 * One read of an asynchronous caller, run on its handler's pool, once per subscription
+	 * of a publisher. The method is called at most once however often it is read: every
+	 * load subscribes (or awaits) what that one call returned.
+	 */
+	private final class AsyncRead implements ReturnHandler.PendingRead {
+
+		private final TieredCache cache;
+
+		private final String key;
+
+		private final String[] tags;
+
+		private final @Nullable Predicate<@Nullable Object> unless;
+
+		private final CacheOperations operations;
+
+		private final MethodInvocation invocation;
+
+		private final @Nullable ValueLoader refreshLoader;
+
+		private boolean called;
+
+		private @Nullable Object returned;
+
+		private @Nullable Throwable failure;
+
+		AsyncRead(TieredCache cache, String key, String[] tags,
+				@Nullable Predicate<@Nullable Object> unless, CacheOperations operations, MethodInvocation invocation,
+				ReturnHandler handler) {
+			this.cache = cache;
+			this.key = key;
+			this.tags = tags;
+			this.unless = unless;
+			this.operations = operations;
+			this.invocation = invocation;
+			// Cloned now, before this call proceeds: a later subscription may refresh.
+			this.refreshLoader = (cache.refreshesInBackground() && invocation instanceof ProxyMethodInvocation proxy)
+					? refreshLoader(proxy.invocableClone(), handler) : null;
+		}
+
+		@Override
+		public @Nullable Object readThrough(ReturnHandler.ValueAwait await) throws Throwable {
+			LoaderCall loader = new LoaderCall(this::callOnce, await);
+			ReadRequest request = ReadRequest.of(this.key, this.tags, loader, this.unless, this.refreshLoader);
+			return TieredCacheInterceptor.this.readThrough(this.cache, request, loader, this.operations);
+		}
+
+		@Override
+		public @Nullable Object uncached() throws Throwable {
+			return callOnce();
+		}
+
+		private synchronized @Nullable Object callOnce() throws Throwable {
+			if (!this.called) {
+				this.called = true;
+				try {
+					this.returned = this.invocation.proceed();
+				}
+				catch (Throwable ex) {
+					this.failure = ex;
+				}
+			}
+			if (this.failure != null) {
+				throw this.failure;
+			}
+			return this.returned;
+		}
+
 	}
 
 }

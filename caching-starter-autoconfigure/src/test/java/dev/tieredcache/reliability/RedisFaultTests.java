@@ -99,13 +99,15 @@ class RedisFaultTests {
 				cache.put(1L, "old");
 				redis.kill();
 				redis.restart();
-				await().atMost(Duration.ofSeconds(20)).until(() -> {
+				// Whether the circuit opened or not depends on how quickly Redis came back; either
+				// its closing or the subscription's return drops what this instance held.
+				await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
 					cache.get(99L);
-					return !executor.circuit().isOpen();
+					assertThat(executor.circuit().isOpen()).isFalse();
+					assertThat(cache.get(1L)).as("nothing survives in L1 or L2").isNull();
+					assertThat(operations.currentVersion("team:1")).as("a lost version comes back larger")
+						.isGreaterThan(before);
 				});
-				assertThat(cache.get(1L)).as("nothing survives in L1 or L2").isNull();
-				assertThat(operations.currentVersion("team:1")).as("a lost version comes back larger")
-					.isGreaterThan(before);
 			});
 		}
 	}
