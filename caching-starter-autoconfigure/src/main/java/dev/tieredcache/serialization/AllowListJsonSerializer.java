@@ -1,14 +1,18 @@
 package dev.tieredcache.serialization;
 
+import java.util.Collection;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindContext;
 import tools.jackson.databind.DefaultTyping;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.jsontype.NamedType;
 import tools.jackson.databind.jsontype.PolymorphicTypeValidator;
+import tools.jackson.databind.jsontype.TypeIdResolver;
 import tools.jackson.databind.jsontype.impl.DefaultTypeResolverBuilder;
 
 import org.springframework.util.Assert;
@@ -21,7 +25,8 @@ import org.springframework.util.Assert;
  * <p>Type ids are written for every value except the JSON-native {@code String},
  * {@code Boolean}, {@code Integer} and {@code Double}. On read, each type id is checked
  * against the allow-list by its name <em>before</em> the class is loaded, so a payload
- * naming any other class (a deserialization gadget) is refused without loading it.
+ * naming any other class (a deserialization gadget) is refused without loading it; a
+ * generic id ({@code java.util.ArrayList<com.example.Item>}) is checked name by name.
  */
 public class AllowListJsonSerializer implements ValueSerializer {
 
@@ -67,8 +72,18 @@ public class AllowListJsonSerializer implements ValueSerializer {
 	 */
 	private static final class EveryValueTyping extends DefaultTypeResolverBuilder {
 
-		EveryValueTyping(PolymorphicTypeValidator validator) {
-			super(validator, DefaultTyping.NON_FINAL, JsonTypeInfo.As.PROPERTY);
+		private final PackageAllowList allowList;
+
+		EveryValueTyping(PackageAllowList allowList) {
+			super(allowList, DefaultTyping.NON_FINAL, JsonTypeInfo.As.PROPERTY);
+			this.allowList = allowList;
+		}
+
+		@Override
+		protected TypeIdResolver idResolver(DatabindContext context, JavaType baseType,
+				PolymorphicTypeValidator validator, Collection<NamedType> subtypes, boolean forSerialization,
+				boolean forDeserialization) {
+			return new AllowListIdResolver(baseType, subtypes, this.allowList);
 		}
 
 		@Override

@@ -39,6 +39,31 @@ final class PackageAllowList extends PolymorphicTypeValidator.Base {
 		return isAllowed(subType.getRawClass().getName()) ? Validity.ALLOWED : Validity.DENIED;
 	}
 
+	/**
+	 * Whether every class a type id names is allowed: the id itself, or, for a generic id
+	 * such as {@code java.util.ArrayList<com.example.Item>}, each name in it. Jackson checks
+	 * only the raw name of a generic id with a validator and then loads the type
+	 * parameters, so they must be checked before the id reaches it.
+	 * @param typeId the type id, as written in the JSON
+	 * @return whether it may be resolved
+	 */
+	boolean isAllowedTypeId(String typeId) {
+		int start = 0;
+		for (int i = 0; i <= typeId.length(); i++) {
+			if (i == typeId.length() || isGenericDelimiter(typeId.charAt(i))) {
+				if (i > start && !isAllowed(typeId.substring(start, i))) {
+					return false;
+				}
+				start = i + 1;
+			}
+		}
+		return true;
+	}
+
+	private static boolean isGenericDelimiter(char c) {
+		return c == '<' || c == '>' || c == ',' || c == '[' || c == ']' || Character.isWhitespace(c);
+	}
+
 	boolean isAllowed(String className) {
 		String name = className;
 		while (name.startsWith("[")) {

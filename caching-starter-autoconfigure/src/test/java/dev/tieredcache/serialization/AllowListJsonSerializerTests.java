@@ -66,6 +66,28 @@ class AllowListJsonSerializerTests {
 	}
 
 	@Test
+	void aClassNamedOnlyInAGenericTypeIdIsNeitherLoadedNorInitialized() {
+		AllowListJsonSerializer narrow = new AllowListJsonSerializer(List.of("java"));
+		String generic = "[\"java.util.ArrayList<" + GenericTripwire.class.getName() + ">\",[]]";
+		assertThatExceptionOfType(SerializationFailedException.class)
+			.isThrownBy(() -> narrow.deserialize(generic.getBytes(StandardCharsets.UTF_8)));
+		String nested = "[\"java.util.HashMap<java.lang.String,java.util.List<" + GenericTripwire.class.getName()
+				+ ">>\",{}]";
+		assertThatExceptionOfType(SerializationFailedException.class)
+			.isThrownBy(() -> narrow.deserialize(nested.getBytes(StandardCharsets.UTF_8)));
+		assertThat(GENERIC_TRIPPED).as("GenericTripwire's static initializer ran").isFalse();
+	}
+
+	@Test
+	void genericTypeIdsOfAllowedClassesAreStillRead() {
+		String generic = "[\"java.util.ArrayList<java.lang.String>\",[\"a\",\"b\"]]";
+		assertThat(this.serializer.deserialize(generic.getBytes(StandardCharsets.UTF_8))).isEqualTo(List.of("a", "b"));
+		java.util.EnumSet<java.time.DayOfWeek> days = java.util.EnumSet.of(java.time.DayOfWeek.MONDAY);
+		assertThat(new String(this.serializer.serialize(days), StandardCharsets.UTF_8)).contains("EnumSet<");
+		assertThat(roundTrip(days)).isEqualTo(days);
+	}
+
+	@Test
 	void truncatedOrForeignEnvelopesAreRefused() {
 		EntryCodec codec = new EntryCodec(this.serializer);
 		CacheEntry entry = new CacheEntry("value", 1, 2, 3, 4, new String[] { "t" }, new long[] { 5 }, 6);
@@ -87,6 +109,18 @@ class AllowListJsonSerializerTests {
 
 	/** Set by {@link Tripwire}'s static initializer; read here without initializing it. */
 	static final java.util.concurrent.atomic.AtomicBoolean TRIPPED = new java.util.concurrent.atomic.AtomicBoolean();
+
+	/** Set by {@link GenericTripwire}'s static initializer. */
+	static final java.util.concurrent.atomic.AtomicBoolean GENERIC_TRIPPED = new java.util.concurrent.atomic.AtomicBoolean();
+
+	/** Named only inside the type parameters of a generic type id. */
+	public static class GenericTripwire {
+
+		static {
+			GENERIC_TRIPPED.set(true);
+		}
+
+	}
 
 	/** A class whose static initializer would reveal that it was loaded for a payload. */
 	public static class Tripwire {

@@ -1,0 +1,42 @@
+package dev.tieredcache.serialization;
+
+import java.util.Collection;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindContext;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.jsontype.NamedType;
+import tools.jackson.databind.jsontype.impl.ClassNameIdResolver;
+
+/**
+ * Class-name type ids, with every class an id names checked against the allow-list before
+ * Jackson sees the id. Jackson validates only the raw part of a generic id
+ * ({@code java.util.ArrayList} of {@code java.util.ArrayList<com.example.Evil>}) and then
+ * loads and initializes the classes of its type parameters; here such an id is refused
+ * first, so no class outside the allow-list is ever loaded.
+ */
+final class AllowListIdResolver extends ClassNameIdResolver {
+
+	private static final long serialVersionUID = 1L;
+
+	private final PackageAllowList allowList;
+
+	AllowListIdResolver(JavaType baseType, Collection<NamedType> subtypes, PackageAllowList allowList) {
+		super(baseType, subtypes, allowList);
+		this.allowList = allowList;
+	}
+
+	@Override
+	public JavaType typeFromId(DatabindContext context, String id) throws JacksonException {
+		if (!this.allowList.isAllowedTypeId(id)) {
+			String reason = "names a class outside tiered-cache.serialization.allowed-packages";
+			if (context instanceof DeserializationContext deserialization) {
+				throw deserialization.invalidTypeIdException(this._baseType, id, reason);
+			}
+			throw new IllegalArgumentException("Type id " + reason);
+		}
+		return super.typeFromId(context, id);
+	}
+
+}
