@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
@@ -18,19 +19,24 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.cache.CacheManager;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.convert.ConversionService;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.format.support.FormattingConversionService;
 
 import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.cache.CacheKeyEncoder;
 import dev.tieredcache.cache.CacheServices;
 import dev.tieredcache.cache.DefaultTieredCacheOperations;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.interceptor.CacheNamesValidator;
 import dev.tieredcache.interceptor.CacheOperationSource;
+import dev.tieredcache.interceptor.DefaultKeyValidator;
 import dev.tieredcache.interceptor.TieredCacheAdvisor;
 import dev.tieredcache.interceptor.TieredCacheInterceptor;
 import dev.tieredcache.redis.CircuitBreaker;
@@ -100,9 +106,17 @@ public final class TieredCacheAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
+	CacheKeyEncoder tieredCacheKeyEncoder(ObjectProvider<ConversionService> conversionServices,
+			ListableBeanFactory beanFactory) {
+		return new CacheKeyEncoder(keyConversionService(conversionServices, beanFactory));
+	}
+
+	@Bean
 	@ConditionalOnMissingBean(CacheManager.class)
 	TieredCacheManager cacheManager(TieredCacheProperties properties, RedisCommandExecutor executor,
-			TieredCacheExecutors executors, CoordinationStatistics statistics, BeanFactory beanFactory) {
+			TieredCacheExecutors executors, CoordinationStatistics statistics, BeanFactory beanFactory,
+			CacheKeyEncoder keyEncoder) {
 		RedisKeyLayout layout = keyLayout(properties.getKeyPrefix());
 		Duration versionTtl = properties.getVersions().getTtl();
 		requirePositive("tiered-cache.versions.ttl", versionTtl);
@@ -116,7 +130,7 @@ public final class TieredCacheAutoConfiguration {
 				new VersionTracker(store, VersionKind.TAG, refresh, executors.versions()),
 				new VersionTracker(store, VersionKind.GROUP, refresh, executors.versions()),
 				new VersionTracker(store, VersionKind.EPOCH, refresh, executors.versions()), new LoadWaiters(),
-				executors.refresh(), executors.async(), System::currentTimeMillis);
+				executors.refresh(), executors.async(), System::currentTimeMillis, keyEncoder);
 		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
 		settings.validateAll();
 		TieredCacheManager manager = new TieredCacheManager(settings, properties.getCaches().keySet(),
@@ -175,6 +189,12 @@ public final class TieredCacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	DefaultKeyValidator tieredCacheDefaultKeyValidator(CacheOperationSource source, TieredCacheManager manager) {
+		return new DefaultKeyValidator(source, manager.getServices().keyEncoder());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TieredCacheInterceptor tieredCacheInterceptor(CacheOperationSource source, TieredCacheManager manager,
 			TieredCacheOperations operations, TieredCacheExecutors executors, BeanFactory beanFactory) {
 		return new TieredCacheInterceptor(source, manager, operations, beanFactory, executors.async());
@@ -190,6 +210,24 @@ public final class TieredCacheAutoConfiguration {
 					"The key prefix must not contain braces: they would pin every key to one Redis Cluster slot");
 		}
 		return new RedisKeyLayout(prefix);
+	}
+
+	/**
+	 * The conversion service whose converters to {@code String} give key classes a string
+	 * form: the application's {@code ConversionService} bean when it has exactly one (such
+	 * as Spring MVC's, which holds the application's converter beans), otherwise one holding
+	 * the application's {@code Converter}, {@code GenericConverter} and {@code Printer}
+	 * beans.
+	 */
+	private static ConversionService keyConversionService(ObjectProvider<ConversionService> conversionServices,
+			ListableBeanFactory beanFactory) {
+		ConversionService unique = conversionServices.getIfUnique();
+		if (unique != null) {
+			return unique;
+		}
+		FormattingConversionService converters = new FormattingConversionService();
+		ApplicationConversionService.addBeans(converters, beanFactory);
+		return converters;
 	}
 
 	private static List<String> allowedPackages(TieredCacheProperties properties, BeanFactory beanFactory) {

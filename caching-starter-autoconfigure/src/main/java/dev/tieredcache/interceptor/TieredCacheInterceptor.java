@@ -75,7 +75,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		this.operations = operations;
 		this.beanFactory = beanFactory;
 		this.asyncExecutor = asyncExecutor;
-		this.keys = new CacheKeys();
+		this.keys = new CacheKeys(manager.getServices().keyEncoder());
 	}
 
 	@Override
