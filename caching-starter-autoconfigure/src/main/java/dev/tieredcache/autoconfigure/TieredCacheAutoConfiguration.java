@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -52,6 +53,7 @@ import dev.tieredcache.redis.RedisStore;
 import dev.tieredcache.redis.VersionTracker;
 import dev.tieredcache.serialization.AllowListJsonSerializer;
 import dev.tieredcache.serialization.EntryCodec;
+import dev.tieredcache.serialization.ValueSerializer;
 
 /**
  * Auto-configuration of the tiered cache: a {@link TieredCacheManager} as the application's
@@ -112,10 +114,23 @@ public final class TieredCacheAutoConfiguration {
 		return new CacheKeyEncoder(keyConversionService(conversionServices, beanFactory));
 	}
 
+	/**
+	 * The default serializer: JSON with type ids checked against the allow-list, on the
+	 * application's Jackson configuration when it has one (Spring Boot's
+	 * {@code JsonMapper.Builder}, with its modules and {@code JsonMapperBuilderCustomizer}s).
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ValueSerializer tieredCacheValueSerializer(TieredCacheProperties properties, BeanFactory beanFactory,
+			ObjectProvider<JsonMapper.Builder> jsonMapperBuilder) {
+		return new AllowListJsonSerializer(jsonMapperBuilder.getIfUnique(JsonMapper::builder),
+				allowedPackages(properties, beanFactory));
+	}
+
 	@Bean
 	@ConditionalOnMissingBean(CacheManager.class)
 	TieredCacheManager cacheManager(TieredCacheProperties properties, RedisCommandExecutor executor,
-			TieredCacheExecutors executors, CoordinationStatistics statistics, BeanFactory beanFactory,
+			TieredCacheExecutors executors, CoordinationStatistics statistics, ValueSerializer valueSerializer,
 			CacheKeyEncoder keyEncoder) {
 		RedisKeyLayout layout = keyLayout(properties.getKeyPrefix());
 		Duration versionTtl = properties.getVersions().getTtl();
@@ -126,7 +141,7 @@ public final class TieredCacheAutoConfiguration {
 		RedisStore store = new RedisStore(executor, layout, UUID.randomUUID().toString(), versionTtl);
 		Duration refresh = properties.getVersions().getRefreshInterval();
 		CacheServices services = new CacheServices(store,
-				new EntryCodec(new AllowListJsonSerializer(allowedPackages(properties, beanFactory))),
+				new EntryCodec(valueSerializer),
 				new VersionTracker(store, VersionKind.TAG, refresh, executors.versions()),
 				new VersionTracker(store, VersionKind.GROUP, refresh, executors.versions()),
 				new VersionTracker(store, VersionKind.EPOCH, refresh, executors.versions()), new LoadWaiters(),
@@ -233,7 +248,6 @@ public final class TieredCacheAutoConfiguration {
 	private static List<String> allowedPackages(TieredCacheProperties properties, BeanFactory beanFactory) {
 		List<String> allowed = new ArrayList<>(properties.getSerialization().getAllowedPackages());
 		if (allowed.isEmpty()) {
-			allowed.add("java");
 			if (AutoConfigurationPackages.has(beanFactory)) {
 				allowed.addAll(AutoConfigurationPackages.get(beanFactory));
 			}
