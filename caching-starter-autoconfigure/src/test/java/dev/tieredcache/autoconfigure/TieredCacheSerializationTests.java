@@ -2,6 +2,7 @@ package dev.tieredcache.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -19,11 +20,13 @@ import org.springframework.context.annotation.Configuration;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.serialization.AllowListJsonSerializer;
+import dev.tieredcache.serialization.SerializationFailedException;
 import dev.tieredcache.serialization.ValueSerializer;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Which serializer the manager uses: the application's {@link ValueSerializer} when it has
@@ -64,6 +67,20 @@ class TieredCacheSerializationTests {
 	}
 
 	@Test
+	void theDefaultAllowListRefusesTheRestOfTheJdk() {
+		this.runner.withPropertyValues("tiered-cache.serialization.allowed-packages=")
+			.withUserConfiguration(ApplicationPackage.class)
+			.run((context) -> {
+				ValueSerializer serializer = context.getBean(ValueSerializer.class);
+				// java.lang.Class reads a class name and loads and initializes that class.
+				String classGadget = "[\"java.lang.Class\",\"" + Tripwire.class.getName() + "\"]";
+				assertThatExceptionOfType(SerializationFailedException.class)
+					.isThrownBy(() -> serializer.deserialize(classGadget.getBytes(StandardCharsets.UTF_8)));
+				assertThat(TRIPPED).as("Tripwire's static initializer ran").isFalse();
+			});
+	}
+
+	@Test
 	void theDefaultAllowListHoldsTheApplicationsPackagesAndTheJdksValueTypes() {
 		ApplicationContextRunner defaults = this.runner.withPropertyValues("tiered-cache.serialization.allowed-packages=")
 			.withUserConfiguration(ApplicationPackage.class);
@@ -93,6 +110,18 @@ class TieredCacheSerializationTests {
 	}
 
 	public record Profile(String displayName, List<Long> years) {
+	}
+
+	/** Set by {@link Tripwire}'s static initializer. */
+	static final AtomicBoolean TRIPPED = new AtomicBoolean();
+
+	/** A class whose static initializer would reveal that a payload loaded it. */
+	static class Tripwire {
+
+		static {
+			TRIPPED.set(true);
+		}
+
 	}
 
 	/** Writes strings only, as {@code custom:} and the string. */
