@@ -1,5 +1,7 @@
 package dev.tieredcache.cache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown when a cache key has no string form that can be trusted to tell it from every
  * other key, so that caching it could hand one key's value to another. The message names
@@ -15,9 +17,9 @@ public class InvalidCacheKeyException extends IllegalArgumentException {
 	 * Creates the exception.
 	 * @param keyClass the class of the key
 	 * @param message what is wrong, naming the class, and how to fix it
-	 * @param cause what failed, if anything (a converter)
+	 * @param cause what failed (a converter), or null
 	 */
-	public InvalidCacheKeyException(Class<?> keyClass, String message, Throwable cause) {
+	public InvalidCacheKeyException(Class<?> keyClass, String message, @Nullable Throwable cause) {
 		super(message, cause);
 		this.keyClass = keyClass;
 	}
