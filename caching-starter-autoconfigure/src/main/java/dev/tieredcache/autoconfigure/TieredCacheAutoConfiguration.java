@@ -9,8 +9,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -22,21 +24,26 @@ import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.cache.autoconfigure.CacheProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.cache.CacheManager;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.convert.ConversionService;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.format.support.FormattingConversionService;
 
 import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.cache.CacheKeyEncoder;
 import dev.tieredcache.cache.CacheServices;
 import dev.tieredcache.cache.DefaultTieredCacheOperations;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.interceptor.CacheNamesValidator;
 import dev.tieredcache.interceptor.CacheOperationSource;
+import dev.tieredcache.interceptor.DefaultKeyValidator;
 import dev.tieredcache.interceptor.TieredCacheAdvisor;
 import dev.tieredcache.interceptor.TieredCacheInterceptor;
 import dev.tieredcache.redis.CircuitBreaker;
@@ -52,6 +59,7 @@ import dev.tieredcache.redis.RedisStore;
 import dev.tieredcache.redis.VersionTracker;
 import dev.tieredcache.serialization.AllowListJsonSerializer;
 import dev.tieredcache.serialization.EntryCodec;
+import dev.tieredcache.serialization.ValueSerializer;
 
 /**
  * Auto-configuration of the tiered cache: a {@link TieredCacheManager} named
@@ -115,13 +123,33 @@ public final class TieredCacheAutoConfiguration {
 		return new TieredCacheExecutors(refresh.getThreads(), refresh.getQueueCapacity());
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	CacheKeyEncoder tieredCacheKeyEncoder(ObjectProvider<ConversionService> conversionServices,
+			ListableBeanFactory beanFactory) {
+		return new CacheKeyEncoder(keyConversionService(conversionServices, beanFactory));
+	}
+
+	/**
+	 * The default serializer: JSON with type ids checked against the allow-list, on the
+	 * application's Jackson configuration when it has one (Spring Boot's
+	 * {@code JsonMapper.Builder}, with its modules and {@code JsonMapperBuilderCustomizer}s).
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ValueSerializer tieredCacheValueSerializer(TieredCacheProperties properties, BeanFactory beanFactory,
+			ObjectProvider<JsonMapper.Builder> jsonMapperBuilder) {
+		return new AllowListJsonSerializer(jsonMapperBuilder.getIfUnique(JsonMapper::builder),
+				allowedPackages(properties, beanFactory));
+	}
+
 	/**
 	 * Creates the tiered cache manager; {@link TieredCacheManagerConfiguration} registers it
 	 * under the name and with the candidacy that fit the application.
 	 */
 	static TieredCacheManager cacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
 			RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
-			CacheManagerCustomizers customizers, BeanFactory beanFactory) {
+			CacheManagerCustomizers customizers, ValueSerializer valueSerializer, CacheKeyEncoder keyEncoder) {
 		RedisKeyLayout layout = keyLayout(properties.getKeyPrefix());
 		Duration versionTtl = properties.getVersions().getTtl();
 		requirePositive("tiered-cache.versions.ttl", versionTtl);
@@ -131,11 +159,11 @@ public final class TieredCacheAutoConfiguration {
 		RedisStore store = new RedisStore(executor, layout, UUID.randomUUID().toString(), versionTtl);
 		Duration refresh = properties.getVersions().getRefreshInterval();
 		CacheServices services = new CacheServices(store,
-				new EntryCodec(new AllowListJsonSerializer(allowedPackages(properties, beanFactory))),
+				new EntryCodec(valueSerializer),
 				new VersionTracker(store, VersionKind.TAG, refresh, executors.versions()),
 				new VersionTracker(store, VersionKind.GROUP, refresh, executors.versions()),
 				new VersionTracker(store, VersionKind.EPOCH, refresh, executors.versions()), new LoadWaiters(),
-				executors.refresh(), executors.async(), System::currentTimeMillis);
+				executors.refresh(), executors.async(), System::currentTimeMillis, keyEncoder);
 		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
 		settings.validateAll();
 		TieredCacheManager manager = new TieredCacheManager(settings, configuredNames(properties, cacheProperties),
@@ -198,6 +226,13 @@ public final class TieredCacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	DefaultKeyValidator tieredCacheDefaultKeyValidator(CacheOperationSource source,
+			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager) {
+		return new DefaultKeyValidator(source, manager.getServices().keyEncoder());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TieredCacheInterceptor tieredCacheInterceptor(CacheOperationSource source,
 			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 			TieredCacheOperations operations, TieredCacheExecutors executors, BeanFactory beanFactory) {
@@ -223,10 +258,27 @@ public final class TieredCacheAutoConfiguration {
 		return new RedisKeyLayout(prefix);
 	}
 
+	/**
+	 * The conversion service whose converters to {@code String} give key classes a string
+	 * form: the application's {@code ConversionService} bean when it has exactly one (such
+	 * as Spring MVC's, which holds the application's converter beans), otherwise one holding
+	 * the application's {@code Converter}, {@code GenericConverter} and {@code Printer}
+	 * beans.
+	 */
+	private static ConversionService keyConversionService(ObjectProvider<ConversionService> conversionServices,
+			ListableBeanFactory beanFactory) {
+		ConversionService unique = conversionServices.getIfUnique();
+		if (unique != null) {
+			return unique;
+		}
+		FormattingConversionService converters = new FormattingConversionService();
+		ApplicationConversionService.addBeans(converters, beanFactory);
+		return converters;
+	}
+
 	private static List<String> allowedPackages(TieredCacheProperties properties, BeanFactory beanFactory) {
 		List<String> allowed = new ArrayList<>(properties.getSerialization().getAllowedPackages());
 		if (allowed.isEmpty()) {
-			allowed.add("java");
 			if (AutoConfigurationPackages.has(beanFactory)) {
 				allowed.addAll(AutoConfigurationPackages.get(beanFactory));
 			}

@@ -1,6 +1,5 @@
 package dev.tieredcache.autoconfigure;
 
-import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -15,9 +14,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
+import dev.tieredcache.cache.CacheKeyEncoder;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.CoordinationStatistics;
 import dev.tieredcache.redis.RedisCommandExecutor;
+import dev.tieredcache.serialization.ValueSerializer;
 
 /**
  * Registers the {@link TieredCacheManager} as {@value TieredCacheAutoConfiguration#CACHE_MANAGER_BEAN_NAME},
@@ -48,9 +49,10 @@ abstract class TieredCacheManagerConfiguration {
 
 	private static TieredCacheManager create(TieredCacheProperties properties, CacheProperties cacheProperties,
 			RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
-			ObjectProvider<CacheManagerCustomizer<?>> customizers, BeanFactory beanFactory) {
+			ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
+			CacheKeyEncoder keyEncoder) {
 		return TieredCacheAutoConfiguration.cacheManager(properties, cacheProperties, executor, executors, statistics,
-				new CacheManagerCustomizers(customizers.orderedStream().toList()), beanFactory);
+				new CacheManagerCustomizers(customizers.orderedStream().toList()), valueSerializer, keyEncoder);
 	}
 
 	/** The application chose its own cache manager: ours is reached by name only. */
@@ -62,8 +64,10 @@ abstract class TieredCacheManagerConfiguration {
 		@ConditionalOnMissingBean(name = TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME)
 		TieredCacheManager tieredCacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
 				RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
-				ObjectProvider<CacheManagerCustomizer<?>> customizers, BeanFactory beanFactory) {
-			return create(properties, cacheProperties, executor, executors, statistics, customizers, beanFactory);
+				ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
+				CacheKeyEncoder keyEncoder) {
+			return create(properties, cacheProperties, executor, executors, statistics, customizers, valueSerializer,
+					keyEncoder);
 		}
 
 	}
@@ -77,8 +81,10 @@ abstract class TieredCacheManagerConfiguration {
 		@ConditionalOnMissingBean(name = TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME)
 		TieredCacheManager cacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
 				RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
-				ObjectProvider<CacheManagerCustomizer<?>> customizers, BeanFactory beanFactory) {
-			return create(properties, cacheProperties, executor, executors, statistics, customizers, beanFactory);
+				ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
+				CacheKeyEncoder keyEncoder) {
+			return create(properties, cacheProperties, executor, executors, statistics, customizers, valueSerializer,
+					keyEncoder);
 		}
 
 	}

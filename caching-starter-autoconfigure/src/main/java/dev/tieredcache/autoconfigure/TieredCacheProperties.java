@@ -418,9 +418,10 @@ public class TieredCacheProperties {
 	public static class Serialization {
 
 		/**
-		 * Packages whose classes may be read back from Redis (their sub-packages too).
+		 * Packages whose classes may be stored in and read back from Redis (their
+		 * sub-packages too), besides the JDK's value types, which are always allowed.
 		 * Defaults to the application's own packages (those of its
-		 * {@code @SpringBootApplication}) plus {@code java.*}.
+		 * {@code @SpringBootApplication}).
 		 */
 		private List<String> allowedPackages = new ArrayList<>();
 

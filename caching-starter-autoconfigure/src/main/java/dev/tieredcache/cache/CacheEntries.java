@@ -11,6 +11,7 @@ import dev.tieredcache.redis.RateLimitedLog;
 import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisUnavailableException;
 import dev.tieredcache.redis.VersionTracker;
+import dev.tieredcache.serialization.DisallowedClassException;
 import dev.tieredcache.serialization.SerializationFailedException;
 
 /**
@@ -183,6 +184,13 @@ final class CacheEntries {
 				return null;
 			}
 			return this.services.codec().encode(entry, payload, RedisKeyLayout.ENTRY_HEADER);
+		}
+		catch (DisallowedClassException ex) {
+			this.statistics.disallowed();
+			if (ex.isFirstForItsClass()) {
+				logger.warn("Cache '" + this.name + "': " + ex.getMessage() + ". Such values stay in L1 only.");
+			}
+			return null;
 		}
 		catch (SerializationFailedException ex) {
 			this.warnings.warn("serialization", () -> "Cache '" + this.name + "' cannot serialize a value ("

@@ -10,7 +10,8 @@ import dev.tieredcache.serialization.EntryCodec;
 
 /**
  * What every {@link TieredCache} of one manager shares: the Redis tier, the envelope codec,
- * the version trackers, the waiters of cross-instance loads, the executors and the clock.
+ * the version trackers, the waiters of cross-instance loads, the executors, the clock and
+ * the key encoder.
  *
  * @param store the Redis tier
  * @param codec the envelope codec
@@ -21,8 +22,9 @@ import dev.tieredcache.serialization.EntryCodec;
  * @param refreshExecutor runs early and stale-while-revalidate refreshes; may reject
  * @param asyncExecutor runs loads for {@code CompletableFuture} callers
  * @param clock wall clock in epoch milliseconds (injectable for tests)
+ * @param keyEncoder turns keys into the strings both tiers use
  */
 public record CacheServices(RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
 		VersionTracker epochs, LoadWaiters waiters, Executor refreshExecutor, Executor asyncExecutor,
-		LongSupplier clock) {
+		LongSupplier clock, CacheKeyEncoder keyEncoder) {
 }

@@ -101,6 +101,8 @@ public final class CacheStatistics {
 
 	private final LongAdder unreadable = new LongAdder();
 
+	private final LongAdder disallowed = new LongAdder();
+
 	private static LongAdder[] adders(int n) {
 		LongAdder[] adders = new LongAdder[n];
 		for (int i = 0; i < n; i++) {
@@ -150,6 +152,10 @@ public final class CacheStatistics {
 
 	void unreadable() {
 		this.unreadable.increment();
+	}
+
+	void disallowed() {
+		this.disallowed.increment();
 	}
 
 	public long hits(Tier tier) {
@@ -211,6 +217,14 @@ public final class CacheStatistics {
 	/** Returns the number of Redis values that could not be read and counted as misses. */
 	public long unreadableValues() {
 		return this.unreadable.sum();
+	}
+
+	/**
+	 * Returns the number of values kept out of Redis because they hold a class outside the
+	 * serialization allow-list, which no instance could read back.
+	 */
+	public long disallowedValues() {
+		return this.disallowed.sum();
 	}
 
 	/**

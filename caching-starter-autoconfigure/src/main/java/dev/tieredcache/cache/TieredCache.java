@@ -160,25 +160,42 @@ public class TieredCache implements Cache {
 	}
 
 	/**
-	 * Turns a Spring cache key into the encoded key both tiers use.
+	 * Turns a Spring cache key into the encoded key both tiers use, by the default rules of
+	 * {@link CacheKeyEncoder}, without the application's converters.
 	 * @param key the key
 	 * @return the encoded key
+	 * @throws InvalidCacheKeyException if the key has no string form that can be trusted
 	 */
 	public static String encodeKey(Object key) {
 		return CacheKeyEncoder.encodeKey(key);
+	}
+
+	/**
+	 * Turns a Spring cache key into the encoded key both tiers use, with the manager's
+	 * encoder (and so the application's converters).
+	 * @throws InvalidCacheKeyException naming this cache if the key has no string form that
+	 * can be trusted: refused rather than risk sharing an entry with another key
+	 */
+	private String keyOf(Object key) {
+		try {
+			return this.services.keyEncoder().key(key);
+		}
+		catch (InvalidCacheKeyException ex) {
+			throw ex.inCache(this.name);
+		}
 	}
 
 	// Reads
 
 	@Override
 	public @Nullable ValueWrapper get(Object key) {
-		return lookup(encodeKey(key));
+		return lookup(keyOf(key));
 	}
 
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, @Nullable Class<T> type) {
-		CacheEntry entry = lookup(encodeKey(key));
+		CacheEntry entry = lookup(keyOf(key));
 		Object value = (entry != null) ? entry.get() : null;
 		if (value != null && type != null && !type.isInstance(value)) {
 			throw new IllegalStateException("Cached value of cache '" + this.name + "' is not of required type ["
@@ -190,8 +207,9 @@ public class TieredCache implements Cache {
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
+		String encoded = keyOf(key);
 		try {
-			return (T) readThrough(ReadRequest.of(encodeKey(key), valueLoader::call));
+			return (T) readThrough(ReadRequest.of(encoded, valueLoader::call));
 		}
 		catch (Throwable ex) {
 			throw new ValueRetrievalException(key, valueLoader, ex);
@@ -200,7 +218,7 @@ public class TieredCache implements Cache {
 
 	@Override
 	public @Nullable CompletableFuture<?> retrieve(Object key) {
-		String encoded = encodeKey(key);
+		String encoded = keyOf(key);
 		CacheEntry entry = localHit(encoded);
 		if (entry != null) {
 			return CompletableFuture.completedFuture(entry);
@@ -216,7 +234,7 @@ public class TieredCache implements Cache {
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> retrieve(Object key, Supplier<CompletableFuture<T>> valueLoader) {
-		String encoded = encodeKey(key);
+		String encoded = keyOf(key);
 		CacheEntry entry = localHit(encoded);
 		if (entry != null) {
 			return CompletableFuture.completedFuture((T) entry.get());
@@ -331,7 +349,7 @@ public class TieredCache implements Cache {
 
 	@Override
 	public void put(Object key, @Nullable Object value) {
-		String encoded = encodeKey(key);
+		String encoded = keyOf(key);
 		Object actual = fromStoreValue(value);
 		if (this.transactions.deferChanges()) {
 			CacheTransactions.afterCommit(() -> write(encoded, actual, CacheEntry.NO_TAGS));
@@ -393,7 +411,7 @@ public class TieredCache implements Cache {
 
 	@Override
 	public @Nullable ValueWrapper putIfAbsent(Object key, @Nullable Object value) {
-		String encoded = encodeKey(key);
+		String encoded = keyOf(key);
 		CacheEntry present = lookup(encoded);
 		if (present != null) {
 			return present;
@@ -449,7 +467,7 @@ public class TieredCache implements Cache {
 
 	@Override
 	public void evict(Object key) {
-		String encoded = encodeKey(key);
+		String encoded = keyOf(key);
 		if (this.transactions.deferChanges()) {
 			CacheTransactions.afterCommit(() -> evictKey(encoded));
 			return;
@@ -459,7 +477,7 @@ public class TieredCache implements Cache {
 
 	@Override
 	public boolean evictIfPresent(Object key) {
-		return evictKey(encodeKey(key));
+		return evictKey(keyOf(key));
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import dev.tieredcache.cache.CacheKeyEncoder;
+import dev.tieredcache.cache.InvalidCacheKeyException;
 
 /**
  * Turns a call into the encoded key and tags of its cache entry: the key expression or
@@ -16,26 +17,35 @@ final class CacheKeys {
 
 	private static final String[] NO_TAGS = new String[0];
 
-	CacheKeys() {
+	private final CacheKeyEncoder encoder;
+
+	CacheKeys(CacheKeyEncoder encoder) {
+		this.encoder = encoder;
 	}
 
 	/**
-	 * Computes the encoded key of a call: the key expression or the default key.
+	 * Computes the encoded key of a call: the key expression or the default key (the single
+	 * argument, or all arguments as one composite key).
+	 * @throws CacheExpressionException if the key is null or has no string form that can be
+	 * trusted, naming the method, the key's class and the fix
 	 */
 	String key(@Nullable CacheExpression expression, CacheOperations operations, InvocationContext context) {
-		Object raw = (expression != null) ? expression.value(context) : defaultKey(context.arguments());
-		if (raw == null) {
+		try {
+			if (expression == null) {
+				Object[] arguments = context.arguments();
+				return (arguments.length == 1 && arguments[0] != null) ? this.encoder.key(arguments[0])
+						: this.encoder.compositeKey(arguments);
+			}
+			Object raw = expression.value(context);
+			if (raw == null) {
+				throw new CacheExpressionException("Key " + expression.description() + " evaluated to null", null);
+			}
+			return this.encoder.key(raw);
+		}
+		catch (InvalidCacheKeyException ex) {
 			throw new CacheExpressionException("Key " + ((expression != null) ? expression.description()
-					: "of " + operations.description()) + " evaluated to null", null);
+					: "of " + operations.description()) + ": " + ex.getMessage(), ex);
 		}
-		return CacheKeyEncoder.encodeKey(raw);
-	}
-
-	private static Object defaultKey(Object[] arguments) {
-		if (arguments.length == 1 && arguments[0] != null) {
-			return arguments[0];
-		}
-		return CacheKeyEncoder.encodeComposite(arguments);
 	}
 
 	/**

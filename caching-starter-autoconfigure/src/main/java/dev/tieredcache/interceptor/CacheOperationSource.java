@@ -18,6 +18,7 @@ import dev.tieredcache.annotation.InvalidateTags;
 import dev.tieredcache.annotation.ReadThrough;
 import dev.tieredcache.annotation.VersionedGroup;
 import dev.tieredcache.annotation.WriteThrough;
+import dev.tieredcache.cache.CacheKeyEncoder;
 import dev.tieredcache.interceptor.CacheOperations.InvalidateOperation;
 import dev.tieredcache.interceptor.CacheOperations.ReadOperation;
 import dev.tieredcache.interceptor.CacheOperations.WriteOperation;
@@ -52,6 +53,25 @@ public final class CacheOperationSource {
 				action.accept(write.cache(), operations.description());
 			}
 		}
+	}
+
+	/**
+	 * Calls the action with the description and the parameter types of every method seen
+	 * so far whose {@code @ReadThrough} or {@code @WriteThrough} uses the default key (its
+	 * arguments).
+	 * @param action receives the method's description and its parameter types
+	 */
+	void forEachDefaultKey(java.util.function.BiConsumer<String, Class<?>[]> action) {
+		for (CacheOperations operations : this.cache.values()) {
+			if (operations != NONE && usesDefaultKey(operations)) {
+				action.accept(operations.description(), operations.method().getParameterTypes());
+			}
+		}
+	}
+
+	private static boolean usesDefaultKey(CacheOperations operations) {
+		return (operations.read() != null && operations.read().key() == null)
+				|| operations.writes().stream().anyMatch((write) -> write.key() == null);
 	}
 
 	/**
@@ -113,6 +133,10 @@ public final class CacheOperationSource {
 			throw new IllegalStateException("@ReadThrough on " + MethodDescriptions.describe(specific)
 					+ " needs a method that returns a value");
 		}
+		if ((read != null && !StringUtils.hasText(read.key()))
+				|| writes.stream().anyMatch((write) -> !StringUtils.hasText(write.key()))) {
+			requireEncodableArguments(specific);
+		}
 		String annotation = (read != null) ? "@ReadThrough" : !writes.isEmpty() ? "@WriteThrough"
 				: !invalidations.isEmpty() ? "@InvalidateTags" : "@VersionedGroup";
 		return CacheOperations.of(specific, MethodDescriptions.describe(specific),
@@ -120,6 +144,22 @@ public final class CacheOperationSource {
 				writes.stream().map((write) -> writeOperation(write, specific)).toList(),
 				invalidations.stream().map((invalidate) -> invalidateOperation(invalidate, specific)).toList(),
 				List.copyOf(readGroups), List.copyOf(bumps));
+	}
+
+	/**
+	 * An array argument can never be a key (its {@code toString()} is its identity), whatever
+	 * converters the application has: a method whose default key would hold one fails here,
+	 * when its bean is proxied. Other types may depend on the application's converters and
+	 * are checked once every singleton exists ({@link DefaultKeyValidator}).
+	 */
+	private static void requireEncodableArguments(Method method) {
+		for (Class<?> type : method.getParameterTypes()) {
+			if (type.isArray()) {
+				throw new IllegalStateException(MethodDescriptions.describe(method)
+						+ " caches under its arguments, which cannot be a cache key: "
+						+ CacheKeyEncoder.withoutConverters().neverEncodable(type));
+			}
+		}
 	}
 
 	private static ReadOperation readOperation(ReadThrough read, Method method) {

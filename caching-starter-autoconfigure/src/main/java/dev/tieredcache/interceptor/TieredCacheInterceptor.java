@@ -79,7 +79,7 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 		this.operations = operations;
 		this.beanFactory = beanFactory;
 		this.handlers = new ReturnHandlers(asyncExecutor);
-		this.keys = new CacheKeys();
+		this.keys = new CacheKeys(manager.getServices().keyEncoder());
 	}
 
 	@Override

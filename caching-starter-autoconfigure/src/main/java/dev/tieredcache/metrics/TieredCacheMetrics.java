@@ -33,10 +33,10 @@ import dev.tieredcache.cache.TieredCache;
  * caller's load, in this JVM's Redis lock or another instance's.</li>
  * <li>{@code tiered.cache.refreshes} ({@code trigger}): background refreshes.</li>
  * <li>{@code tiered.cache.stale.served}: expired values served while being refreshed.</li>
- * <li>{@code tiered.cache.values.oversized}: values kept out of Redis for exceeding the
- * cache's {@code max-value-size}.</li>
- * <li>{@code tiered.cache.values.unreadable}: values found in Redis that could not be read
- * back, and were treated as misses.</li>
+ * <li>{@code tiered.cache.values.rejected} ({@code reason}): values kept out of Redis
+ * ({@code oversized}: over {@code max-value-size}; {@code disallowed}: holding a class
+ * outside the serialization allow-list) or found there and not read
+ * ({@code unreadable}).</li>
  * <li>{@code tiered.cache.size} ({@code tier} = {@code l1}): estimated L1 entries.</li>
  * </ul>
  *
@@ -97,10 +97,14 @@ public class TieredCacheMetrics implements MeterBinder {
 		}
 		counter(registry, "stale.served", statistics, CacheStatistics::staleServed,
 				"Expired values served while a background refresh replaces them");
-		counter(registry, "values.oversized", statistics, CacheStatistics::oversizedValues,
-				"Values kept out of Redis because their serialized size exceeds the cache's max-value-size");
-		counter(registry, "values.unreadable", statistics, CacheStatistics::unreadableValues,
-				"Values found in Redis that could not be read back and were treated as misses");
+		String rejected = "Values kept out of Redis (oversized, or holding a class outside the serialization "
+				+ "allow-list) or found there and not read (unreadable)";
+		counter(registry, "values.rejected", statistics, CacheStatistics::oversizedValues, rejected, "reason",
+				"oversized");
+		counter(registry, "values.rejected", statistics, CacheStatistics::disallowedValues, rejected, "reason",
+				"disallowed");
+		counter(registry, "values.rejected", statistics, CacheStatistics::unreadableValues, rejected, "reason",
+				"unreadable");
 		Gauge.builder(PREFIX + "size", this.cache, TieredCache::getLocalSize)
 			.tags(this.tags)
 			.tag("tier", Tier.L1.tagValue())

@@ -90,7 +90,8 @@ class TieredCacheMetricsAutoConfigurationTests {
 				assertThat(keys).as(name).isEqualTo((first != null) ? first : keys);
 			}
 			assertThat(keysByName.get("tiered.cache.invalidations")).containsExactly("kind", "origin");
-			assertThat(keysByName).hasSize(14);
+			assertThat(keysByName.get("tiered.cache.values.rejected")).containsExactly("cache", "reason");
+			assertThat(keysByName).hasSize(13);
 		});
 	}
 

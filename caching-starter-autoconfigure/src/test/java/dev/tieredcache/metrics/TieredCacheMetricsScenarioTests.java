@@ -159,12 +159,12 @@ class TieredCacheMetricsScenarioTests {
 			.run((context) -> {
 				TieredCache cache = cache(context);
 				MeterReader meters = meters(context);
-				assertThat(meters.counter("tiered.cache.values.oversized", "cache", "products")).isZero();
-				assertThat(meters.counter("tiered.cache.values.unreadable", "cache", "products")).isZero();
+				assertThat(meters.counter("tiered.cache.values.rejected", "cache", "products", "reason", "oversized")).isZero();
+				assertThat(meters.counter("tiered.cache.values.rejected", "cache", "products", "reason", "unreadable")).isZero();
 
 				String huge = "x".repeat(4096);
 				assertThat(cache.get("huge", () -> huge)).isEqualTo(huge);
-				assertThat(meters.counter("tiered.cache.values.oversized", "cache", "products")).isEqualTo(1);
+				assertThat(meters.counter("tiered.cache.values.rejected", "cache", "products", "reason", "oversized")).isEqualTo(1);
 
 				String marker = "marker-" + java.util.UUID.randomUUID();
 				cache.put("small", marker);
@@ -174,8 +174,8 @@ class TieredCacheMetricsScenarioTests {
 				}
 				cache.clearLocal();
 				assertThat(cache.get("small")).as("an unreadable value is a miss").isNull();
-				assertThat(meters.counter("tiered.cache.values.unreadable", "cache", "products")).isEqualTo(1);
-				assertThat(meters.counter("tiered.cache.values.oversized", "cache", "products")).isEqualTo(1);
+				assertThat(meters.counter("tiered.cache.values.rejected", "cache", "products", "reason", "unreadable")).isEqualTo(1);
+				assertThat(meters.counter("tiered.cache.values.rejected", "cache", "products", "reason", "oversized")).isEqualTo(1);
 			});
 	}
 

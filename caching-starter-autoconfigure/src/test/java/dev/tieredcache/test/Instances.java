@@ -46,7 +46,7 @@ public final class Instances {
 					TieredCacheAutoConfiguration.class))
 			.withPropertyValues(redisProperties)
 			.withPropertyValues("spring.data.redis.timeout=2s", "tiered-cache.key-prefix=" + prefix,
-					"tiered-cache.serialization.allowed-packages=java,dev.tieredcache");
+					"tiered-cache.serialization.allowed-packages=dev.tieredcache");
 	}
 
 	/**
