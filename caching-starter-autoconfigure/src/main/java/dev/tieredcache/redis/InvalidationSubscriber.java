@@ -55,12 +55,12 @@ public final class InvalidationSubscriber implements MessageListener, Subscripti
 	}
 
 	/**
-	 * Returns the highest sequence number received from another instance.
+	 * Returns the sequence number up to which every message of another instance arrived.
 	 * @param instanceId the other instance
 	 * @return the number, or -1 if nothing was received from it
 	 */
-	public long highestSequenceFrom(String instanceId) {
-		return this.sequences.highestFrom(instanceId);
+	public long receivedUpTo(String instanceId) {
+		return this.sequences.receivedUpTo(instanceId);
 	}
 
 	private void missed() {

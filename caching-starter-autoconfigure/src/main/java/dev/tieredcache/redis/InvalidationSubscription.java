@@ -63,13 +63,13 @@ public final class InvalidationSubscription implements SmartLifecycle {
 	}
 
 	/**
-	 * Returns the highest sequence number received from another instance, as
+	 * Returns the sequence number up to which every message of another instance arrived, as
 	 * {@code TieredCacheTestSupport.awaitPropagation} uses it.
 	 * @param instanceId the other instance
 	 * @return the number, or -1 if nothing was received from it
 	 */
-	public long highestSequenceFrom(String instanceId) {
-		return this.subscriber.highestSequenceFrom(instanceId);
+	public long receivedUpTo(String instanceId) {
+		return this.subscriber.receivedUpTo(instanceId);
 	}
 
 	/** Returns whether the channel is currently subscribed. */

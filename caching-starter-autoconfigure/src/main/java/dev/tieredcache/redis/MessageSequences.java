@@ -108,17 +108,17 @@ public final class MessageSequences {
 	}
 
 	/**
-	 * Returns the highest number received from a publisher (or named by its heartbeat).
+	 * Returns the number up to which every message of a publisher has arrived.
 	 * @param publisher the publishing instance
 	 * @return the number, or -1 if nothing was received from it
 	 */
-	public long highestFrom(String publisher) {
+	public long receivedUpTo(String publisher) {
 		Publisher state = this.publishers.get(publisher);
 		if (state == null) {
 			return -1;
 		}
 		synchronized (state) {
-			return state.highest;
+			return state.missing.isEmpty() ? state.highest : state.missing.firstKey() - 1;
 		}
 	}
 

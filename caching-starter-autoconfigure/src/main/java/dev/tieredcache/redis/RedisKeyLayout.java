@@ -8,10 +8,10 @@ import org.springframework.util.Assert;
  * Names of every Redis key and channel the starter uses, all under one prefix.
  *
  * <pre>
- * {prefix}c:{cache:key}   entry: write sequence (17 digits), write id (8 bytes), envelope;
+ * {prefix}c:{cache@key}   entry: write sequence (17 digits), write id (8 bytes), envelope;
  *                         the sequence alone is a tombstone
- * {prefix}l:{cache:key}   load lock
- * {prefix}w:{cache:key}   flag: someone waits for the load
+ * {prefix}l:{cache@key}   load lock
+ * {prefix}w:{cache@key}   flag: someone waits for the load
  * {prefix}t:{tag}         version of a tag
  * {prefix}g:{@group}      version of a versioned group
  * {prefix}e:{cache}       epoch of a cache (bumped by clear)
@@ -67,10 +67,11 @@ public final class RedisKeyLayout {
 	 * Returns the slot-local part shared by the keys of one cache key.
 	 * @param cache the encoded cache name
 	 * @param key the encoded key
-	 * @return {@code cache:key}
+	 * @return {@code cache@key}: no encoded cache name contains {@code @}, so no two pairs
+	 * of cache and key share an id
 	 */
 	public static String entryId(String cache, String key) {
-		return cache + ':' + key;
+		return cache + '@' + key;
 	}
 
 	byte[] entry(String entryId) {

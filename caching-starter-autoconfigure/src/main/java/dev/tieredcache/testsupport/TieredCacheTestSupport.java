@@ -55,7 +55,7 @@ public final class TieredCacheTestSupport {
 		store.heartbeat();
 		long sent = store.lastMessageSequence();
 		long deadline = System.nanoTime() + atMost.toNanos();
-		while (subscription.highestSequenceFrom(store.instanceId()) < sent) {
+		while (subscription.receivedUpTo(store.instanceId()) < sent) {
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException("The invalidations of instance " + store.instanceId()
 						+ " did not reach the other instance within " + atMost);

@@ -1,6 +1,6 @@
 -- Starts a read-through load of one cache key: returns the entry's write sequence and,
 -- when locking is asked for, takes the load lock.
--- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag (one hash slot: {cache:key})
+-- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag (one hash slot: {cache@key})
 -- ARGV[1] lock token, ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to, ARGV[4] ttl ms of
 -- the tombstone created when the entry is absent
 -- Returns {acquired 1|0, sequence, remaining lease ms of the holder}.

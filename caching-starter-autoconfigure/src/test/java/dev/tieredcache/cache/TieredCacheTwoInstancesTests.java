@@ -104,7 +104,7 @@ class TieredCacheTwoInstancesTests {
 	}
 
 	private byte[] redisValueKey(TieredCache cache, String key) {
-		return (this.prefix + "c:{" + cache.getName() + ":" + key + "}").getBytes();
+		return (this.prefix + "c:{" + cache.getName() + "@" + key + "}").getBytes();
 	}
 
 }

@@ -34,7 +34,10 @@ class LoadWaitTests {
 	@Test
 	void anInterruptedWaiterKeepsItsFlagAndTheOthersStillGetTheValue() throws Exception {
 		try (RedisServerProcess redis = RedisServerProcess.start()) {
-			ApplicationContextRunner runner = Instances.runner(redis.port(), TestRedis.uniquePrefix("waits"));
+			// A generous command timeout: a lock request that timed out on a busy machine would
+			// let A load without holding the lock, which is another test's business.
+			ApplicationContextRunner runner = Instances.runner(redis.port(), TestRedis.uniquePrefix("waits"))
+				.withPropertyValues("tiered-cache.redis.command-timeout=3s");
 			runner.run((a) -> runner.run((b) -> {
 				TieredCache cacheA = a.getBean(TieredCacheManager.class).getCache("users");
 				TieredCacheManager managerB = b.getBean(TieredCacheManager.class);

@@ -154,7 +154,7 @@ class TransactionTests {
 	/** Whether Redis holds a value (not a tombstone) for a key of cache "users". */
 	private boolean storedValue(long id) {
 		try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
-			byte[] key = (this.prefix + "c:{users:" + id + "}").getBytes();
+			byte[] key = (this.prefix + "c:{users@" + id + "}").getBytes();
 			return redis.commands().strlen(key) > RedisKeyLayout.ENTRY_HEADER;
 		}
 	}

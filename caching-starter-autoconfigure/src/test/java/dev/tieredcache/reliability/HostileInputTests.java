@@ -94,7 +94,7 @@ class HostileInputTests {
 			byte[] gadget = ("[\"com.sun.rowset.JdbcRowSetImpl\",{\"dataSourceName\":\"ldap://127.0.0.1:1389/x\","
 					+ "\"autoCommit\":true}]").getBytes(java.nio.charset.StandardCharsets.UTF_8);
 			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
-				List<byte[]> keys = redis.commands().keys((this.prefix + "c:{odd:victim}").getBytes());
+				List<byte[]> keys = redis.commands().keys((this.prefix + "c:{odd@victim}").getBytes());
 				assertThat(keys).hasSize(1);
 				byte[] genuine = redis.commands().get(keys.get(0));
 				byte[] stored = codec.encode(forged, gadget, RedisKeyLayout.ENTRY_HEADER);

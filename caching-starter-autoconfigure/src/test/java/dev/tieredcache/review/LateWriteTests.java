@@ -55,7 +55,7 @@ class LateWriteTests {
 
 				// After A's write call returned, B's database write commits "v2" and its cache write lands.
 				cacheB.put(1L, "v2");
-				assertThat(redis.cli("STRLEN", prefix + "c:{users:1}")).isNotEqualTo("0");
+				assertThat(redis.cli("STRLEN", prefix + "c:{users@1}")).isNotEqualTo("0");
 
 				// A's network delivers what it held.
 				proxy.release();

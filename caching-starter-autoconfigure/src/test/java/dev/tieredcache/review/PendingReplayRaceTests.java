@@ -74,7 +74,7 @@ class PendingReplayRaceTests {
 				List<Integer> stranded = new ArrayList<>();
 				try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
 					for (int i = 0; i < recorded; i++) {
-						if (redis.commands().exists((prefix + "c:{users:k" + i + "}").getBytes()) == 0) {
+						if (redis.commands().exists((prefix + "c:{users@k" + i + "}").getBytes()) == 0) {
 							stranded.add(i);
 						}
 					}
