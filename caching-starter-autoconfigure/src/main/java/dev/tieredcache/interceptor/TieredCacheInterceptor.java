@@ -2,6 +2,7 @@ package dev.tieredcache.interceptor;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -20,6 +21,7 @@ import org.springframework.cache.Cache.ValueWrapper;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.annotation.WriteMode;
+import dev.tieredcache.batch.BatchRequest;
 import dev.tieredcache.cache.LoadWaitInterruptedException;
 import dev.tieredcache.cache.ReadRequest;
 import dev.tieredcache.cache.TieredCache;
@@ -91,7 +93,8 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		boolean[] writeConditions = conditions(operations.writeConditions(), operations, context);
 		boolean[] invalidateConditions = conditions(operations.invalidateConditions(), operations, context);
 		invalidateBefore(operations, context, invalidateConditions);
-		Object returned = (operations.read() != null) ? read(operations, context, invocation) : invocation.proceed();
+		Object returned = (operations.read() != null) ? read(operations, context, invocation)
+				: (operations.readAll() != null) ? readAll(operations, context, invocation) : invocation.proceed();
 		if (operations.hasAfterReturning()) {
 			if (operations.returnKind() == ReturnKind.FUTURE && returned instanceof CompletableFuture<?> future) {
 				return future.whenComplete((value, ex) -> {
@@ -180,6 +183,81 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 			catch (MethodFailure failure) {
 				throw failure.getCause();
 			}
+		}
+	}
+
+	/**
+	 * A {@code @ReadThroughAll} call: the keys no tier holds are loaded by calling the method
+	 * once with just those keys (see {@link dev.tieredcache.batch.BatchReadThrough}).
+	 */
+	private @Nullable Object readAll(CacheOperations operations, InvocationContext context,
+			MethodInvocation invocation) throws Throwable {
+		ReadAllOperation read = operations.readAll();
+		TieredCache cache;
+		BatchRequest request;
+		try {
+			if (read.condition() != null && !read.condition().isTrue(context)) {
+				return invocation.proceed();
+			}
+			cache = this.manager.getCache(read.cache());
+			request = BatchRequest.of(read.keys(context, operations.description()),
+					(missing) -> (Map<?, ?>) proceedWith(invocation, read.argumentsFor(context.arguments(), missing)));
+		}
+		catch (CacheExpressionException ex) {
+			warnUncached(operations, ex);
+			return invocation.proceed();
+		}
+		request = request.withTags((key) -> read.tags(context, operations.groups(), key),
+				(key, value) -> valueTags(read, operations, context, key, value),
+				(key, value) -> storable(read, operations, context, key, value));
+		try {
+			return cache.readThroughAll(request);
+		}
+		catch (MethodFailure ex) {
+			throw ex.getCause();
+		}
+		catch (LoadWaitInterruptedException ex) {
+			throw ex;
+		}
+		catch (CacheExpressionException ex) {
+			// A tag failed before anything was claimed or loaded.
+			warnUncached(operations, ex);
+			return invocation.proceed();
+		}
+	}
+
+	private static @Nullable Object proceedWith(MethodInvocation invocation, Object[] arguments)
+			throws MethodFailure {
+		if (!(invocation instanceof ProxyMethodInvocation proxy)) {
+			throw new IllegalStateException("@ReadThroughAll needs a Spring AOP proxy");
+		}
+		try {
+			return proxy.invocableClone(arguments).proceed();
+		}
+		catch (Throwable ex) {
+			throw new MethodFailure(ex);
+		}
+	}
+
+	private String @Nullable [] valueTags(ReadAllOperation read, CacheOperations operations, InvocationContext context,
+			Object key, @Nullable Object value) {
+		try {
+			return read.valueTags(context, key, value);
+		}
+		catch (CacheExpressionException ex) {
+			warnSkipped(operations, ex);
+			return null;
+		}
+	}
+
+	private boolean storable(ReadAllOperation read, CacheOperations operations, InvocationContext context,
+			Object key, @Nullable Object value) {
+		try {
+			return read.storable(context, key, value);
+		}
+		catch (CacheExpressionException ex) {
+			warnSkipped(operations, ex);
+			return false;
 		}
 	}
 
