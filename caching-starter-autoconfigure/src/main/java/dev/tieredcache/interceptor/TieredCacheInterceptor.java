@@ -224,6 +224,12 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 			warnUncached(operations, ex);
 			return invocation.proceed();
 		}
+		catch (RuntimeException ex) {
+			// The cache itself failed: the caller still gets the method's answer, for every key.
+			this.warnings.warn(operations.description(), () -> "Caching failed for " + operations.description()
+					+ " (" + ex.getClass().getSimpleName() + "); the method runs uncached for every key");
+			return invocation.proceed();
+		}
 	}
 
 	private static @Nullable Object proceedWith(MethodInvocation invocation, Object[] arguments)

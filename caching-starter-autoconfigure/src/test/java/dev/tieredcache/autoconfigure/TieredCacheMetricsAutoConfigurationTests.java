@@ -88,7 +88,8 @@ class TieredCacheMetricsAutoConfigurationTests {
 				assertThat(keys).as(name).isEqualTo((first != null) ? first : keys);
 			}
 			assertThat(keysByName.get("tiered.cache.invalidations")).containsExactly("kind", "origin");
-			assertThat(keysByName).hasSize(12);
+			assertThat(keysByName.get("tiered.cache.batch.size")).containsExactly("cache");
+			assertThat(keysByName).hasSize(13);
 		});
 	}
 
