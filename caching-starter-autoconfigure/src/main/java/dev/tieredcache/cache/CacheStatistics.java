@@ -103,6 +103,12 @@ public final class CacheStatistics {
 
 	private final LongAdder disallowed = new LongAdder();
 
+	private final LongAdder batches = new LongAdder();
+
+	private final LongAdder batchKeys = new LongAdder();
+
+	private final java.util.List<java.util.function.IntConsumer> batchListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	private static LongAdder[] adders(int n) {
 		LongAdder[] adders = new LongAdder[n];
 		for (int i = 0; i < n; i++) {
@@ -156,6 +162,34 @@ public final class CacheStatistics {
 
 	void disallowed() {
 		this.disallowed.increment();
+	}
+
+	void batch(int keys) {
+		this.batches.increment();
+		this.batchKeys.add(keys);
+		for (java.util.function.IntConsumer listener : this.batchListeners) {
+			listener.accept(keys);
+		}
+	}
+
+	/**
+	 * Registers a listener told the size of every batch read, such as a distribution
+	 * summary: a size distribution cannot be derived from counters alone.
+	 * @param listener receives the number of distinct keys of each batch, on the reading
+	 * thread; must be quick
+	 */
+	public void onBatch(java.util.function.IntConsumer listener) {
+		this.batchListeners.add(listener);
+	}
+
+	/** Returns the number of batch reads ({@code getAll}, {@code @ReadThroughAll}). */
+	public long batches() {
+		return this.batches.sum();
+	}
+
+	/** Returns the number of distinct keys asked for by batch reads. */
+	public long batchKeys() {
+		return this.batchKeys.sum();
 	}
 
 	public long hits(Tier tier) {

@@ -8,7 +8,11 @@ package dev.tieredcache.cache;
  */
 public final class LoadWaitInterruptedException extends RuntimeException {
 
-	LoadWaitInterruptedException(InterruptedException cause) {
+	/**
+	 * Creates the exception; the caller has set the thread's interrupt flag again.
+	 * @param cause the interruption
+	 */
+	public LoadWaitInterruptedException(InterruptedException cause) {
 		super("Interrupted while waiting for a cache load of the same key", cause);
 	}
 

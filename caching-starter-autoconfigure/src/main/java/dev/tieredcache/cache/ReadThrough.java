@@ -4,7 +4,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,8 +27,9 @@ import dev.tieredcache.redis.RedisUnavailableException;
  * The read-through path of one {@link TieredCache}: what happens on a miss.
  *
  * <ol>
- * <li><b>Single flight in the JVM.</b> Concurrent misses on one key share one future; only
- * the first caller goes further, the others wait for its outcome (value or exception).</li>
+ * <li><b>Single flight in the JVM.</b> Concurrent misses on one key share one future
+ * ({@link InFlightLoads}, shared with batch reads); only the first caller goes further, the
+ * others wait for its outcome (value or exception).</li>
  * <li><b>One lock across instances.</b> The caller asks Redis for the key's load lock (SET
  * NX with a lease and a random token), in the same script that returns the key's write
  * sequence. The holder runs the loader; the others wait until a load notification for the
@@ -55,8 +55,6 @@ final class ReadThrough {
 
 	private final TieredCache cache;
 
-	private final ConcurrentMap<String, CompletableFuture<Object>> inFlight = new ConcurrentHashMap<>();
-
 	private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
 	ReadThrough(TieredCache cache) {
@@ -65,6 +63,7 @@ final class ReadThrough {
 
 	@Nullable Object read(ReadRequest request) throws Throwable {
 		String key = request.key();
+		InFlightLoads inFlight = this.cache.inFlight();
 		while (true) {
 			CacheEntry hit = this.cache.localHit(key);
 			if (hit != null) {
@@ -76,57 +75,30 @@ final class ReadThrough {
 				return readInTransaction(request, policy);
 			}
 			CompletableFuture<Object> mine = new CompletableFuture<>();
-			CompletableFuture<Object> leader = this.inFlight.putIfAbsent(key, mine);
+			CompletableFuture<Object> leader = inFlight.claim(key, mine);
 			if (leader != null) {
 				try {
-					return join(leader);
+					return InFlightLoads.join(leader);
 				}
-				catch (LeaderGaveUp ex) {
+				catch (InFlightLoads.Abandoned ex) {
 					continue;
 				}
 			}
 			try {
 				Object value = readShared(request);
-				this.inFlight.remove(key, mine);
-				mine.complete(value);
+				inFlight.finish(key, mine, value);
 				return value;
 			}
 			catch (LoadWaitInterruptedException ex) {
 				// The interrupt was this thread's own: the others try again without it.
-				this.inFlight.remove(key, mine);
-				mine.completeExceptionally(LeaderGaveUp.INSTANCE);
+				inFlight.abandon(key, mine);
 				throw ex;
 			}
 			catch (Throwable ex) {
-				this.inFlight.remove(key, mine);
-				mine.completeExceptionally(ex);
+				inFlight.fail(key, mine, ex);
 				throw ex;
 			}
 		}
-	}
-
-	private static @Nullable Object join(CompletableFuture<Object> leader) throws Throwable {
-		try {
-			return leader.get();
-		}
-		catch (ExecutionException ex) {
-			throw ex.getCause();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new LoadWaitInterruptedException(ex);
-		}
-	}
-
-	/** Tells the callers that shared a leader's load that it gave up and they should retry. */
-	private static final class LeaderGaveUp extends RuntimeException {
-
-		static final LeaderGaveUp INSTANCE = new LeaderGaveUp();
-
-		private LeaderGaveUp() {
-			super(null, null, false, false);
-		}
-
 	}
 
 	private @Nullable Object readShared(ReadRequest request) throws Throwable {
@@ -468,9 +440,13 @@ final class ReadThrough {
 	}
 
 	private String newToken() {
+		return newToken(this.cache.services().store().instanceId());
+	}
+
+	/** Returns a random lock token naming this instance. */
+	static String newToken(String instanceId) {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
-		return this.cache.services().store().instanceId() + ':' + Long.toHexString(random.nextLong())
-				+ Long.toHexString(random.nextLong());
+		return instanceId + ':' + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
 	}
 
 

@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.NullValue;
 
+import dev.tieredcache.batch.BatchReadThrough;
+import dev.tieredcache.batch.BatchRequest;
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
 import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.redis.CoordinationStatistics;
@@ -76,6 +78,10 @@ public class TieredCache implements Cache {
 
 	private final ReadThrough readThrough;
 
+	private final InFlightLoads inFlight = new InFlightLoads();
+
+	private final BatchReadThrough batch;
+
 	private final PendingInvalidations pending;
 
 	private final CoordinationStatistics invalidations;
@@ -107,6 +113,7 @@ public class TieredCache implements Cache {
 		this.local = new LocalTier(settings, this.statistics, services.clock());
 		this.entries = new CacheEntries(name, settings, services, this.statistics, this.warnings);
 		this.readThrough = new ReadThrough(this);
+		this.batch = new BatchReadThrough(new CacheInternals(this));
 	}
 
 	@Override
@@ -157,6 +164,10 @@ public class TieredCache implements Cache {
 
 	CacheTransactions transactions() {
 		return this.transactions;
+	}
+
+	InFlightLoads inFlight() {
+		return this.inFlight;
 	}
 
 	/**
@@ -264,6 +275,47 @@ public class TieredCache implements Cache {
 	 */
 	public @Nullable Object readThrough(ReadRequest request) throws Throwable {
 		return this.readThrough.read(request);
+	}
+
+	/**
+	 * Returns the values of many keys, loading the missing ones with one call of the loader.
+	 * L1 answers first, then Redis in one round trip (one per slot, pipelined, on a cluster);
+	 * the keys neither holds are locked per key across instances, and the loader is called
+	 * once with exactly the keys this caller holds; keys another caller of this JVM or
+	 * another instance is loading are waited for. Keys missing from the loader's map are
+	 * cached as null for the null TTL. See {@link BatchReadThrough} for the guarantees.
+	 * @param <K> the key type
+	 * @param <V> the value type
+	 * @param keys the keys; duplicates are read once
+	 * @param loader loads the values of the keys it is given from the source of truth
+	 * @return every key with a non-null value, in the order of {@code keys}
+	 * @throws RuntimeException whatever the loader throws, unchanged
+	 */
+	public <K, V> java.util.Map<K, V> getAll(java.util.Collection<K> keys,
+			java.util.function.Function<java.util.Set<K>, java.util.Map<K, V>> loader) {
+		return this.batch.getAll(keys, loader);
+	}
+
+	/**
+	 * Returns the values of many keys that either tier holds, without loading: L1 first,
+	 * then Redis in one round trip.
+	 * @param <K> the key type
+	 * @param <V> the value type
+	 * @param keys the keys
+	 * @return every key found with a non-null value, in the order of {@code keys}
+	 */
+	public <K, V> java.util.Map<K, V> getAll(java.util.Collection<K> keys) {
+		return this.batch.getAll(keys);
+	}
+
+	/**
+	 * Reads many keys through the cache, as {@code @ReadThroughAll} does.
+	 * @param request the batch
+	 * @return every requested key with a non-null value, by key, in request order
+	 * @throws Throwable whatever the loader throws
+	 */
+	public java.util.Map<Object, Object> readThroughAll(BatchRequest request) throws Throwable {
+		return this.batch.read(request);
 	}
 
 	/**

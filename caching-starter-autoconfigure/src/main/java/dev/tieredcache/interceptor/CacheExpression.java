@@ -86,6 +86,11 @@ final class CacheExpression {
 		return -1;
 	}
 
+	/** Returns the index of the argument the expression is, or -1 if it is more than that. */
+	int argumentIndex() {
+		return (this.expression == null) ? this.argumentIndex : -1;
+	}
+
 	/** Whether evaluating needs no evaluation context. */
 	boolean isArgument() {
 		return this.expression == null;

@@ -16,6 +16,7 @@ import org.springframework.util.StringUtils;
 
 import dev.tieredcache.annotation.InvalidateTags;
 import dev.tieredcache.annotation.ReadThrough;
+import dev.tieredcache.annotation.ReadThroughAll;
 import dev.tieredcache.annotation.VersionedGroup;
 import dev.tieredcache.annotation.WriteThrough;
 import dev.tieredcache.cache.CacheKeyEncoder;
@@ -31,7 +32,7 @@ import dev.tieredcache.interceptor.CacheOperations.WriteOperation;
  */
 public final class CacheOperationSource {
 
-	private static final CacheOperations NONE = CacheOperations.of(null, "", ReturnKind.PLAIN, null, List.of(),
+	private static final CacheOperations NONE = CacheOperations.of(null, "", ReturnKind.PLAIN, null, null, List.of(),
 			List.of(), List.of(), List.of());
 
 	private final Map<MethodClassKey, CacheOperations> cache = new ConcurrentHashMap<>(256);
@@ -48,6 +49,9 @@ public final class CacheOperationSource {
 		for (CacheOperations operations : this.cache.values()) {
 			if (operations.read() != null) {
 				action.accept(operations.read().cache(), operations.description());
+			}
+			if (operations.readAll() != null) {
+				action.accept(operations.readAll().cache(), operations.description());
 			}
 			for (CacheOperations.WriteOperation write : operations.writes()) {
 				action.accept(write.cache(), operations.description());
@@ -106,13 +110,18 @@ public final class CacheOperationSource {
 	private CacheOperations parse(Method method, @Nullable Class<?> targetClass) {
 		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
 		ReadThrough read = AnnotatedElementUtils.findMergedAnnotation(specific, ReadThrough.class);
+		ReadThroughAll readAll = AnnotatedElementUtils.findMergedAnnotation(specific, ReadThroughAll.class);
 		Set<WriteThrough> writes = AnnotatedElementUtils.findMergedRepeatableAnnotations(specific, WriteThrough.class);
 		Set<InvalidateTags> invalidations = AnnotatedElementUtils.findMergedRepeatableAnnotations(specific,
 				InvalidateTags.class);
 		List<VersionedGroup> groups = new ArrayList<>(
 				AnnotatedElementUtils.findMergedRepeatableAnnotations(specific, VersionedGroup.class));
-		if (read == null && writes.isEmpty() && invalidations.isEmpty() && groups.isEmpty()) {
+		if (read == null && readAll == null && writes.isEmpty() && invalidations.isEmpty() && groups.isEmpty()) {
 			return NONE;
+		}
+		if (read != null && readAll != null) {
+			throw new IllegalStateException(MethodDescriptions.describe(specific)
+					+ " carries both @ReadThrough and @ReadThroughAll: choose one");
 		}
 		if (targetClass != null) {
 			groups.addAll(AnnotatedElementUtils.findMergedRepeatableAnnotations(targetClass, VersionedGroup.class));
@@ -123,10 +132,10 @@ public final class CacheOperationSource {
 			CacheExpression expression = CacheExpression.parse(group.value(), "group of @VersionedGroup", specific);
 			(group.bump() ? bumps : readGroups).add(expression);
 		}
-		if (read == null && writes.isEmpty()) {
+		if (read == null && readAll == null && writes.isEmpty()) {
 			readGroups.clear();
 		}
-		if (read == null && writes.isEmpty() && invalidations.isEmpty() && bumps.isEmpty()) {
+		if (read == null && readAll == null && writes.isEmpty() && invalidations.isEmpty() && bumps.isEmpty()) {
 			return NONE;
 		}
 		if (read != null && specific.getReturnType() == void.class) {
@@ -137,10 +146,12 @@ public final class CacheOperationSource {
 				|| writes.stream().anyMatch((write) -> !StringUtils.hasText(write.key()))) {
 			requireEncodableArguments(specific);
 		}
-		String annotation = (read != null) ? "@ReadThrough" : !writes.isEmpty() ? "@WriteThrough"
+		String annotation = (read != null) ? "@ReadThrough" : (readAll != null) ? "@ReadThroughAll"
+				: !writes.isEmpty() ? "@WriteThrough"
 				: !invalidations.isEmpty() ? "@InvalidateTags" : "@VersionedGroup";
 		return CacheOperations.of(specific, MethodDescriptions.describe(specific),
 				ReturnKind.of(specific, annotation), (read != null) ? readOperation(read, specific) : null,
+				(readAll != null) ? ReadAllOperation.parse(readAll, specific) : null,
 				writes.stream().map((write) -> writeOperation(write, specific)).toList(),
 				invalidations.stream().map((invalidate) -> invalidateOperation(invalidate, specific)).toList(),
 				List.copyOf(readGroups), List.copyOf(bumps));

@@ -14,6 +14,7 @@ import dev.tieredcache.annotation.WriteMode;
  * @param description the method's short name, for messages
  * @param returnKind how the method returns its value
  * @param read the {@code @ReadThrough}, or null
+ * @param readAll the {@code @ReadThroughAll}, or null
  * @param writes the {@code @WriteThrough}s
  * @param invalidations the {@code @InvalidateTags}
  * @param groups the groups that {@code @ReadThrough} and {@code @WriteThrough} keys belong to
@@ -24,7 +25,7 @@ import dev.tieredcache.annotation.WriteMode;
  * @param hasBeforeInvocation whether an invalidation runs before the method
  */
 record CacheOperations(Method method, String description, ReturnKind returnKind, @Nullable ReadOperation read,
-		List<WriteOperation> writes, List<InvalidateOperation> invalidations, List<CacheExpression> groups,
+		@Nullable ReadAllOperation readAll, List<WriteOperation> writes, List<InvalidateOperation> invalidations, List<CacheExpression> groups,
 		List<CacheExpression> bumps, List<CacheExpression> writeConditions, List<CacheExpression> invalidateConditions,
 		boolean hasAfterReturning, boolean hasBeforeInvocation) {
 
@@ -33,9 +34,9 @@ record CacheOperations(Method method, String description, ReturnKind returnKind,
 	 * recompute.
 	 */
 	static CacheOperations of(Method method, String description, ReturnKind returnKind,
-			@Nullable ReadOperation read, List<WriteOperation> writes, List<InvalidateOperation> invalidations,
+			@Nullable ReadOperation read, @Nullable ReadAllOperation readAll, List<WriteOperation> writes, List<InvalidateOperation> invalidations,
 			List<CacheExpression> groups, List<CacheExpression> bumps) {
-		return new CacheOperations(method, description, returnKind, read, writes, invalidations, groups, bumps,
+		return new CacheOperations(method, description, returnKind, read, readAll, writes, invalidations, groups, bumps,
 				writes.stream().map(WriteOperation::condition).toList(),
 				invalidations.stream().map(InvalidateOperation::condition).toList(),
 				!writes.isEmpty() || !bumps.isEmpty()

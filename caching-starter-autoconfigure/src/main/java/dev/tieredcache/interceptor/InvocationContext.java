@@ -57,6 +57,14 @@ final class InvocationContext {
 		}
 	}
 
+	/**
+	 * Makes a value visible to expressions as {@code #name}, such as the element key of a
+	 * batch read.
+	 */
+	void setVariable(String name, @Nullable Object value) {
+		evaluationContext().setVariable(name, value);
+	}
+
 	EvaluationContext evaluationContext() {
 		if (this.context == null) {
 			MethodBasedEvaluationContext created = new MethodBasedEvaluationContext(

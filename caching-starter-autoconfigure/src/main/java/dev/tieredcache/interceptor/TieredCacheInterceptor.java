@@ -2,6 +2,9 @@ package dev.tieredcache.interceptor;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
@@ -19,6 +22,7 @@ import org.springframework.cache.Cache.ValueWrapper;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.annotation.WriteMode;
+import dev.tieredcache.batch.BatchRequest;
 import dev.tieredcache.cache.LoadWaitInterruptedException;
 import dev.tieredcache.cache.ReadRequest;
 import dev.tieredcache.cache.TieredCache;
@@ -116,6 +120,10 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 
 	private @Nullable Object call(CacheOperations operations, InvocationContext context, MethodInvocation invocation,
 			ReturnHandler handler) throws Throwable {
+		if (operations.readAll() != null) {
+			// Parsed only on methods returning a Map: always synchronous.
+			return readAll(operations, context, invocation);
+		}
 		if (operations.read() == null) {
 			return invocation.proceed();
 		}
@@ -226,6 +234,87 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 			catch (MethodFailure failure) {
 				throw failure.getCause();
 			}
+		}
+	}
+
+	/**
+	 * A {@code @ReadThroughAll} call: the keys no tier holds are loaded by calling the method
+	 * once with just those keys (see {@link dev.tieredcache.batch.BatchReadThrough}).
+	 */
+	private @Nullable Object readAll(CacheOperations operations, InvocationContext context,
+			MethodInvocation invocation) throws Throwable {
+		ReadAllOperation read = operations.readAll();
+		TieredCache cache;
+		BatchRequest request;
+		try {
+			if (read.condition() != null && !read.condition().isTrue(context)) {
+				return invocation.proceed();
+			}
+			cache = this.manager.getCache(read.cache());
+			request = BatchRequest.of(read.keys(context, operations.description()),
+					(missing) -> (Map<?, ?>) proceedWith(invocation, read.argumentsFor(context.arguments(), missing)));
+		}
+		catch (CacheExpressionException ex) {
+			warnUncached(operations, ex);
+			return invocation.proceed();
+		}
+		request = request.withTags((key) -> read.tags(context, operations.groups(), key),
+				(key, value) -> valueTags(read, operations, context, key, value),
+				(key, value) -> storable(read, operations, context, key, value));
+		try {
+			return cache.readThroughAll(request);
+		}
+		catch (MethodFailure ex) {
+			throw ex.getCause();
+		}
+		catch (LoadWaitInterruptedException ex) {
+			throw ex;
+		}
+		catch (CacheExpressionException ex) {
+			// A tag failed before anything was claimed or loaded.
+			warnUncached(operations, ex);
+			return invocation.proceed();
+		}
+		catch (RuntimeException ex) {
+			// The cache itself failed: the caller still gets the method's answer, for every key.
+			this.warnings.warn(operations.description(), () -> "Caching failed for " + operations.description()
+					+ " (" + ex.getClass().getSimpleName() + "); the method runs uncached for every key");
+			return invocation.proceed();
+		}
+	}
+
+	private static @Nullable Object proceedWith(MethodInvocation invocation, Object[] arguments)
+			throws MethodFailure {
+		if (!(invocation instanceof ProxyMethodInvocation proxy)) {
+			throw new IllegalStateException("@ReadThroughAll needs a Spring AOP proxy");
+		}
+		try {
+			return proxy.invocableClone(arguments).proceed();
+		}
+		catch (Throwable ex) {
+			throw new MethodFailure(ex);
+		}
+	}
+
+	private String @Nullable [] valueTags(ReadAllOperation read, CacheOperations operations, InvocationContext context,
+			Object key, @Nullable Object value) {
+		try {
+			return read.valueTags(context, key, value);
+		}
+		catch (CacheExpressionException ex) {
+			warnSkipped(operations, ex);
+			return null;
+		}
+	}
+
+	private boolean storable(ReadAllOperation read, CacheOperations operations, InvocationContext context,
+			Object key, @Nullable Object value) {
+		try {
+			return read.storable(context, key, value);
+		}
+		catch (CacheExpressionException ex) {
+			warnSkipped(operations, ex);
+			return false;
 		}
 	}
 

@@ -3,6 +3,7 @@ package dev.tieredcache.metrics;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -38,12 +39,15 @@ import dev.tieredcache.cache.TieredCache;
  * outside the serialization allow-list) or found there and not read
  * ({@code unreadable}).</li>
  * <li>{@code tiered.cache.size} ({@code tier} = {@code l1}): estimated L1 entries.</li>
+ * <li>{@code tiered.cache.batch.size}: distribution of the number of distinct keys of
+ * batch reads ({@code getAll}, {@code @ReadThroughAll}).</li>
  * </ul>
  *
  * <p>Every meter is a function of the cache's {@link CacheStatistics}, read when the
  * registry is scraped: recording stays a {@code LongAdder} increment on the hot path, and
  * every combination of tag values is registered up front so that a series exists (at 0)
- * before its first event. Tag values are fixed enumerations: never keys, tags or values.
+ * before its first event. The batch size distribution is the exception: a distribution
+ * cannot be derived from counters, so each batch's size is recorded into it as it happens. Tag values are fixed enumerations: never keys, tags or values.
  */
 public class TieredCacheMetrics implements MeterBinder {
 
@@ -110,6 +114,12 @@ public class TieredCacheMetrics implements MeterBinder {
 			.tag("tier", Tier.L1.tagValue())
 			.description("Estimated number of entries in the in-process tier of the cache")
 			.register(registry);
+		DistributionSummary batchSize = DistributionSummary.builder(PREFIX + "batch.size")
+			.tags(this.tags)
+			.baseUnit("keys")
+			.description("Distinct keys asked for by each batch read (getAll, @ReadThroughAll)")
+			.register(registry);
+		statistics.onBatch(batchSize::record);
 	}
 
 	private void bindLoads(MeterRegistry registry, CacheStatistics statistics, boolean success) {

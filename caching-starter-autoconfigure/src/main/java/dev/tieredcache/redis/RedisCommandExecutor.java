@@ -207,6 +207,60 @@ public final class RedisCommandExecutor implements DisposableBean {
 	}
 
 	/**
+	 * Runs one script several times, each call with its own keys and arguments, all sent at
+	 * once (pipelined, to whichever nodes own their slots) and awaited together within one
+	 * command timeout; cancelling on timeout cancels every call not yet answered.
+	 * @param <T> the result type of each call
+	 * @param operation the operation's name, for errors and metrics
+	 * @param script the script
+	 * @param output the script's output type
+	 * @param keys the keys of each call, each call's keys in one hash slot
+	 * @param args the arguments of each call
+	 * @return the results, in the order of the calls
+	 * @throws RedisUnavailableException if the circuit is open or any call failed
+	 */
+	<T> List<T> scripts(String operation, RedisScript script, ScriptOutputType output, List<byte[][]> keys,
+			List<byte[][]> args) {
+		return execute(operation, (redis) -> {
+			List<ScriptCall<T>> calls = new java.util.ArrayList<>(keys.size());
+			for (int i = 0; i < keys.size(); i++) {
+				calls.add(new ScriptCall<>(redis, script, output, keys.get(i), args.get(i)));
+			}
+			return new AllCalls<>(calls);
+		});
+	}
+
+	/** Whether the connection is to a Redis Cluster, where one script call must stay in one slot. */
+	boolean isCluster() {
+		return this.connectionFactory.isClusterAware();
+	}
+
+	/** Several script calls as one future; cancelling it cancels them all. */
+	private static final class AllCalls<T> extends CompletableFuture<List<T>> {
+
+		private final List<ScriptCall<T>> calls;
+
+		AllCalls(List<ScriptCall<T>> calls) {
+			this.calls = calls;
+			CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, ex) -> {
+				if (ex != null) {
+					completeExceptionally(ScriptCall.unwrap(ex));
+				}
+				else {
+					complete(calls.stream().map(CompletableFuture::join).toList());
+				}
+			});
+		}
+
+		@Override
+		public boolean cancel(boolean mayInterruptIfRunning) {
+			this.calls.forEach((call) -> call.cancel(mayInterruptIfRunning));
+			return super.cancel(mayInterruptIfRunning);
+		}
+
+	}
+
+	/**
 	 * One script call: EVALSHA, then EVAL if the server does not know the script yet.
 	 * Cancelling it cancels whichever of the two commands is under way.
 	 */

@@ -24,6 +24,10 @@ record RedisScript(String name, String source, String sha1) {
 
 	static final RedisScript RELEASE = load("release");
 
+	static final RedisScript ACQUIRE_MANY = load("acquire-many");
+
+	static final RedisScript FILL_MANY = load("fill-many");
+
 	static final RedisScript WRITE = load("write");
 
 	static final RedisScript VERSION_BUMP = load("version-bump");

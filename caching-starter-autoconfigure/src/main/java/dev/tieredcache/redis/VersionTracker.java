@@ -7,6 +7,8 @@ import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
 
 /**
@@ -30,6 +32,9 @@ public final class VersionTracker {
 
 	private final LoadingCache<String, Long> versions;
 
+	/** Counts every version learnt or moved here; see {@link #changes()}. */
+	private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+
 	/**
 	 * Creates a tracker.
 	 * @param store reads and bumps versions in Redis
@@ -49,13 +54,18 @@ public final class VersionTracker {
 
 				@Override
 				public Long load(String name) {
+					VersionTracker.this.changes.incrementAndGet();
 					return store.readVersion(kind, name);
 				}
 
 				@Override
 				public Long reload(String name, Long current) {
 					try {
-						return Math.max(current, store.readVersion(kind, name));
+						long read = store.readVersion(kind, name);
+						if (read > current) {
+							VersionTracker.this.changes.incrementAndGet();
+						}
+						return Math.max(current, read);
 					}
 					catch (RedisUnavailableException ex) {
 						// Keep the known version; the next refresh tries again.
@@ -84,6 +94,7 @@ public final class VersionTracker {
 	 * @param version the new version
 	 */
 	public void advance(String name, long version) {
+		this.changes.incrementAndGet();
 		this.versions.asMap().merge(name, version, Math::max);
 	}
 
@@ -99,8 +110,29 @@ public final class VersionTracker {
 		return version;
 	}
 
+	/**
+	 * Returns the version of a name if it is known here, without asking Redis.
+	 * @param name the encoded name
+	 * @return its version, or null
+	 */
+	public @Nullable Long known(String name) {
+		return this.versions.getIfPresent(name);
+	}
+
+	/**
+	 * Returns a counter that moves, before the new version becomes visible, whenever a
+	 * version is read from Redis or moves forward here. A caller that could not note a
+	 * version before reading its source (a batch tag computed from the loaded value) compares
+	 * it before and after: unchanged, any version known here now was already current before.
+	 * @return the counter
+	 */
+	public long changes() {
+		return this.changes.get();
+	}
+
 	/** Forgets every version, so that each is read again from Redis. */
 	public void reset() {
+		this.changes.incrementAndGet();
 		this.versions.invalidateAll();
 	}
 

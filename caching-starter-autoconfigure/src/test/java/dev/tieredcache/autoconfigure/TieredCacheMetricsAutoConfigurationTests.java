@@ -91,7 +91,8 @@ class TieredCacheMetricsAutoConfigurationTests {
 			}
 			assertThat(keysByName.get("tiered.cache.invalidations")).containsExactly("kind", "origin");
 			assertThat(keysByName.get("tiered.cache.values.rejected")).containsExactly("cache", "reason");
-			assertThat(keysByName).hasSize(13);
+			assertThat(keysByName.get("tiered.cache.batch.size")).containsExactly("cache");
+			assertThat(keysByName).hasSize(14);
 		});
 	}
 

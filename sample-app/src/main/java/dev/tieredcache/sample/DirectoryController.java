@@ -1,5 +1,7 @@
 package dev.tieredcache.sample;
 
+import java.util.List;
+
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -7,6 +9,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -25,6 +28,16 @@ public class DirectoryController {
 	@GetMapping("/users/{id}")
 	public User user(@PathVariable long id) {
 		return found(this.directory.user(id), "user", id);
+	}
+
+	/**
+	 * Returns the users of a list of ids, in the order asked, leaving out ids with no user.
+	 * @param ids the ids
+	 * @return the users found
+	 */
+	@GetMapping(path = "/users", params = "ids")
+	public List<User> users(@RequestParam List<Long> ids) {
+		return List.copyOf(this.directory.users(ids).values());
 	}
 
 	@PutMapping("/users/{id}/profile")

@@ -36,6 +36,23 @@ public class DirectoryRepository {
 					.optional());
 	}
 
+	/**
+	 * Reads several users in one statement.
+	 * @param ids the ids
+	 * @return the users found, by id; ids with no row are absent
+	 */
+	public java.util.Map<Long, User> findUsers(java.util.Collection<Long> ids) {
+		return this.queries.run("users", () -> {
+			java.util.Map<Long, User> users = new java.util.LinkedHashMap<>();
+			this.jdbc.sql("SELECT id, team_id, name, email, bio FROM users WHERE id IN (:ids)")
+				.param("ids", ids)
+				.query(DirectoryRepository::user)
+				.list()
+				.forEach((user) -> users.put(user.id(), user));
+			return users;
+		});
+	}
+
 	public Optional<Team> findTeam(long id) {
 		return this.queries.run("team",
 				() -> this.jdbc.sql("SELECT id, name FROM teams WHERE id = ?").param(id).query(Team.class).optional());

@@ -1,5 +1,8 @@
 package dev.tieredcache.sample;
 
+import java.util.List;
+import java.util.Map;
+
 import org.springframework.cache.annotation.CacheEvict;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.stereotype.Service;
@@ -7,6 +10,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.tieredcache.annotation.InvalidateTags;
 import dev.tieredcache.annotation.ReadThrough;
+import dev.tieredcache.annotation.ReadThroughAll;
 import dev.tieredcache.annotation.VersionedGroup;
 import dev.tieredcache.annotation.WriteThrough;
 
@@ -41,6 +45,19 @@ public class DirectoryService {
 	@ReadThrough(cache = "users", key = "#id", tags = "'user:' + #id")
 	public User user(long id) {
 		return this.repository.findUser(id).orElse(null);
+	}
+
+	/**
+	 * Returns several users with one database query for the ids no cache tier holds: each
+	 * user is the same entry {@link #user(long)} reads and {@link #updateProfile} writes,
+	 * with the same tag, so a single read, a write or an invalidation of one user applies
+	 * to the lists too. Ids with no user are cached as missing, as in {@link #user(long)}.
+	 * @param ids the users' ids
+	 * @return the users found, by id, in the order asked
+	 */
+	@ReadThroughAll(cache = "users", tags = "'user:' + #key")
+	public Map<Long, User> users(List<Long> ids) {
+		return this.repository.findUsers(ids);
 	}
 
 	/**

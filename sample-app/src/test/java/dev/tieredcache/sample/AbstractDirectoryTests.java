@@ -77,6 +77,21 @@ abstract class AbstractDirectoryTests {
 	}
 
 	@Test
+	void aListOfUsersCostsOneQueryForTheIdsNoCacheTierHolds() {
+		this.app.user(6);
+		long lists = this.app.queries("users");
+		long singles = this.app.queries("user");
+		assertThat(this.app.users("10,6,997")).extracting(User::id).containsExactly(10L, 6L);
+		assertThat(this.app.queries("users")).as("one query, for 10 and 997").isEqualTo(lists + 1);
+		assertThat(this.app.users("6,7,10,997")).extracting(User::id).containsExactly(6L, 7L, 10L);
+		assertThat(this.app.queries("users")).as("one query, for 7 only").isEqualTo(lists + 2);
+		assertThat(this.app.users("7,10,6,997")).extracting(User::id).containsExactly(7L, 10L, 6L);
+		assertThat(this.app.user(7)).isEqualTo(this.app.users("7").get(0));
+		assertThat(this.app.queries("users")).as("every user and the missing id are cached").isEqualTo(lists + 2);
+		assertThat(this.app.queries("user")).as("a single read finds the list's entry").isEqualTo(singles);
+	}
+
+	@Test
 	void anUpdatedProfileIsReadBackFreshFromTheCache() {
 		assertThat(this.app.user(2).email()).isEqualTo("bob@example.com");
 		User updated = this.app.updateProfile(2, "bob@ops.example", "Keeps the lights on, now at night");

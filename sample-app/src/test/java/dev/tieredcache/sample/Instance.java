@@ -1,5 +1,7 @@
 package dev.tieredcache.sample;
 
+import java.util.List;
+
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
@@ -35,6 +37,10 @@ final class Instance {
 
 	User user(long id) {
 		return get("/users/" + id, User.class);
+	}
+
+	List<User> users(String ids) {
+		return List.of(get("/users?ids=" + ids, User[].class));
 	}
 
 	Team team(long id) {

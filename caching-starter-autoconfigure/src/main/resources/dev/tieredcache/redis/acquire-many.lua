@@ -1,0 +1,33 @@
+-- Starts a batch read-through load of several cache keys: for each, returns its write
+-- sequence and, when locking is asked for, takes its load lock. acquire.lua, once per key.
+-- KEYS: for each key, three keys in one hash slot: entry, lock, waiters flag
+--       ({cache:key}); on a cluster every key of one call shares a slot
+-- ARGV[1] lock token (one per batch), ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to,
+-- ARGV[4] ttl ms of the tombstone created when an entry is absent
+-- Returns, for each key in order, three items: acquired 1|0, sequence, remaining lease ms
+-- of the holder (0 when acquired).
+-- Atomic: for every key, the sequence read and the lock are taken together, so a write
+-- that lands after this call changes the sequence its load will be checked against; an
+-- absent entry gets a tombstone with a fresh sequence for the same reason. One call instead
+-- of one per key: a batch costs one round trip per slot.
+local out = {}
+local t = redis.call('TIME')
+local fresh = string.format('%017.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+for i = 1, #KEYS, 3 do
+  local seq = redis.call('GETRANGE', KEYS[i], 0, 16)
+  if seq == '' then
+    seq = fresh
+    redis.call('SET', KEYS[i], seq, 'PX', ARGV[4])
+  end
+  if ARGV[3] == '0' or redis.call('SET', KEYS[i + 1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    out[#out + 1] = 1
+    out[#out + 1] = seq
+    out[#out + 1] = 0
+  else
+    redis.call('SET', KEYS[i + 2], '1', 'PX', ARGV[2])
+    out[#out + 1] = 0
+    out[#out + 1] = seq
+    out[#out + 1] = redis.call('PTTL', KEYS[i + 1])
+  end
+end
+return out
