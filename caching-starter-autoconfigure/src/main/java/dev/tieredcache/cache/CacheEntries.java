@@ -95,6 +95,22 @@ final class CacheEntries {
 	}
 
 	/**
+	 * The same check for an entry held in L1, where a version that cannot be read is the
+	 * provisional one this instance recorded in its L1-only entries while Redis was away
+	 * ({@link VersionTracker#currentOrProvisional}); L1 is emptied when Redis answers again.
+	 */
+	boolean isCurrentLocally(CacheEntry entry) {
+		String[] tags = entry.tags();
+		long[] versions = entry.tagVersions();
+		for (int i = 0; i < tags.length; i++) {
+			if (tracker(tags[i]).currentOrProvisional(tags[i]) > versions[i]) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
 	 * Whether an entry read from Redis was made in the cache's current epoch (or a later one
 	 * this instance has not heard of yet); L1 needs no such check, since it is emptied
 	 * whenever the epoch moves on.
@@ -112,6 +128,19 @@ final class CacheEntries {
 	 */
 	Versions versions(String[] tags) {
 		return new Versions(tagVersions(tags), this.services.epochs().current(this.encodedName));
+	}
+
+	/**
+	 * Returns the versions to record in an entry kept in L1 only, made while Redis cannot be
+	 * reached: known ones, or provisional ones for what cannot be read.
+	 * @param tags the encoded tags and groups
+	 */
+	Versions localVersions(String[] tags) {
+		long[] versions = new long[tags.length];
+		for (int i = 0; i < tags.length; i++) {
+			versions[i] = tracker(tags[i]).currentOrProvisional(tags[i]);
+		}
+		return new Versions(versions, this.services.epochs().currentOrProvisional(this.encodedName));
 	}
 
 	private long[] tagVersions(String[] tags) {

@@ -129,7 +129,12 @@ final class PendingInvalidations {
 			long now = System.nanoTime();
 			this.releases.values().removeIf((release) -> now - release.expiresAtNanos() > 0);
 			replayEach(this.releases, (token, release) -> release.cache().releaseLock(release.entryId(), token));
-			replayEach(this.clears, (cache, issued) -> services.epochs().bump(cache.encodedName()));
+			// A replay's message carries this instance's id, which its own subscriber ignores:
+			// what this instance re-read before the replay landed is dropped here.
+			replayEach(this.clears, (cache, issued) -> {
+				services.epochs().bump(cache.encodedName());
+				cache.clearLocal();
+			});
 			// Emptied maps stay: removing one could strand a change recorded into it meanwhile.
 			this.keys.forEach((cache, pending) -> replayEach(pending,
 					(key, change) -> cache.replayKeyChange(key, change.issuedNanos(), change.writeIds())));

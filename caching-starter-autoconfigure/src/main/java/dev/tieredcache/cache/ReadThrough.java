@@ -331,22 +331,16 @@ final class ReadThrough {
 
 	/**
 	 * Loads without Redis (still single-flight in this JVM) and fills L1 only. The versions
-	 * are noted before the loader runs, as for a coordinated load; when they cannot be known,
-	 * the value is returned and kept nowhere.
+	 * are noted before the loader runs, as for a coordinated load; those that cannot be read
+	 * are provisional ones, good in this L1 until Redis answers again and L1 is emptied.
 	 */
 	private @Nullable Object loadLocally(ReadRequest request, long stamp) throws Throwable {
-		Versions versions;
-		try {
-			versions = this.cache.entries().versions(request.tags());
-		}
-		catch (RedisUnavailableException ex) {
-			versions = null;
-		}
+		Versions versions = this.cache.entries().localVersions(request.tags());
 		long started = System.nanoTime();
 		Object value = timedLoad(request);
 		long elapsed = System.nanoTime() - started;
 		long ttl = this.cache.entries().ttlMillisFor(value);
-		if (versions != null && ttl > 0 && request.storable().test(value)) {
+		if (ttl > 0 && request.storable().test(value)) {
 			CacheEntry entry = this.cache.entries().newEntry(value, request.tags(), versions,
 					(int) TimeUnit.NANOSECONDS.toMillis(elapsed), ttl);
 			this.cache.local().fill(request.key(), entry, stamp);

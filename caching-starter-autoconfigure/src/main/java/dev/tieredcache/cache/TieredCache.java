@@ -366,7 +366,7 @@ public class TieredCache implements Cache {
 	 */
 	@Nullable CacheEntry localHit(String key) {
 		CacheEntry entry = this.local.get(key);
-		return (entry != null && this.entries.isCurrent(entry)) ? entry : null;
+		return (entry != null && this.entries.isCurrentLocally(entry)) ? entry : null;
 	}
 
 	/**
@@ -489,7 +489,9 @@ public class TieredCache implements Cache {
 				this.statistics.put(Tier.L2);
 			}
 			catch (RedisUnavailableException ex) {
-				// Fall through: L1 only.
+				// Whether a value is present is unknown (the read may have timed out, the
+				// command may still run): keeping this one in L1 could hide a newer one.
+				return null;
 			}
 		}
 		this.local.write(encoded, entry);
@@ -584,6 +586,8 @@ public class TieredCache implements Cache {
 		this.services.store()
 			.replayDelete(this.encodedName, entryId(key), key, this.entries.tombstoneTtlMillis(), ageMicros,
 					lostWriteIds);
+		// Other instances drop the key on the replay's message; this one ignores its own.
+		this.local.invalidate(key, EvictionCause.REMOTE);
 	}
 
 	/** A random write id; never all zeros, which marks values stored by loads. */

@@ -203,6 +203,12 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 	public void redisRestored() {
 		this.pending.replay(this.services);
 		forgetLocalState();
+		int left = this.pending.size();
+		if (left > 0) {
+			// Keeps the circuit open: reads skip Redis until the changes made during the
+			// outage are in it, so none of its older values is served meanwhile.
+			throw new IllegalStateException(left + " changes made during the outage could not reach Redis yet");
+		}
 	}
 
 	/**

@@ -52,6 +52,11 @@ public final class InvalidationSubscriber implements MessageListener, Subscripti
 		if (this.sequences.expired()) {
 			missed();
 		}
+		if (this.sequences.closeBaselineWindow()) {
+			// A message lost in the first moments of listening cannot be told from one sent
+			// before: what L1 took in during them is dropped, as for a loss.
+			this.handler.invalidationsMissed();
+		}
 	}
 
 	/**

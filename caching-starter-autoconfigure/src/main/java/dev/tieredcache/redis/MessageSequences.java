@@ -45,6 +45,11 @@ public final class MessageSequences {
 
 	private volatile long listeningSince;
 
+	private volatile boolean baselineWindowOpen;
+
+	/** Whether a baseline in the current window followed numbers this instance did not see. */
+	private volatile boolean baselineUnsure;
+
 	/**
 	 * Creates the tracker.
 	 * @param graceNanos how long a number may be missing before it counts as lost
@@ -78,8 +83,12 @@ public final class MessageSequences {
 				state.highest = 0;
 				if (now - this.listeningSince < this.newcomerAfterNanos) {
 					// This instance may have started listening after the publisher began: what
-					// the publisher sent before could not concern L1, which filled after.
+					// the publisher sent before could not concern L1, which filled after, but
+					// a number lost since this instance listened cannot be told from those.
 					state.highest = sequence;
+					if ((heartbeat ? sequence : sequence - 1) > 0) {
+						this.baselineUnsure = true;
+					}
 					return false;
 				}
 				// Listening for longer than a heartbeat period without hearing it: the
@@ -154,7 +163,26 @@ public final class MessageSequences {
 	 */
 	public void reset() {
 		this.listeningSince = this.nanoTime.getAsLong();
+		this.baselineWindowOpen = true;
+		this.baselineUnsure = false;
 		this.publishers.clear();
+	}
+
+	/**
+	 * Tells, once, that the window in which first numbers were taken as baselines has
+	 * passed, and that a baseline in it followed numbers this instance did not see: a
+	 * message lost since it listened cannot be told from one sent before, so what L1 took
+	 * in meanwhile must be dropped.
+	 * @return true the first time this is called after such a window has passed
+	 */
+	public boolean closeBaselineWindow() {
+		if (this.baselineWindowOpen && this.nanoTime.getAsLong() - this.listeningSince >= this.newcomerAfterNanos) {
+			this.baselineWindowOpen = false;
+			boolean unsure = this.baselineUnsure;
+			this.baselineUnsure = false;
+			return unsure;
+		}
+		return false;
 	}
 
 	private static final class Publisher {

@@ -372,20 +372,24 @@ public final class RedisCommandExecutor implements DisposableBean {
 			return;
 		}
 		this.restoringThread = Thread.currentThread();
+		boolean restored = true;
 		try {
 			for (Runnable listener : this.reconnectListeners) {
 				try {
 					listener.run();
 				}
 				catch (RuntimeException ex) {
-					logger.warn("Restoring the tiered cache after a Redis outage failed", ex);
+					// The circuit stays open; the next probe tries again.
+					restored = false;
+					this.warnings.warn("restore", () -> "Restoring the tiered cache after a Redis outage is not "
+							+ "complete (" + ex.getMessage() + "); L2 stays skipped until it is");
 				}
 			}
 		}
 		finally {
 			this.restoringThread = null;
 		}
-		if (this.circuit.close()) {
+		if (restored && this.circuit.close()) {
 			logger.warn("Redis answers again: L1 was cleared and the circuit is closed");
 		}
 	}

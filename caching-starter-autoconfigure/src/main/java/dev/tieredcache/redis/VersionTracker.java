@@ -32,6 +32,8 @@ public final class VersionTracker {
 
 	private final LoadingCache<String, Long> versions;
 
+	private final java.util.Map<String, Long> provisional = new java.util.concurrent.ConcurrentHashMap<>();
+
 	/** Counts every version learnt or moved here; see {@link #changes()}. */
 	private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
@@ -89,6 +91,27 @@ public final class VersionTracker {
 	}
 
 	/**
+	 * Returns the version to check an L1 entry against, or to record in an entry kept in L1
+	 * only: the known version or, when it cannot be read, a provisional one that this
+	 * instance holds until Redis answers again ({@link #reset()}). Never to be used for what
+	 * is read from or written to Redis: there an unknown version is never guessed.
+	 * @param name the encoded name
+	 * @return the known or provisional version
+	 */
+	public long currentOrProvisional(String name) {
+		Long known = this.versions.getIfPresent(name);
+		if (known != null) {
+			return known;
+		}
+		try {
+			return this.versions.get(name);
+		}
+		catch (RedisUnavailableException ex) {
+			return this.provisional.computeIfAbsent(name, (n) -> 0L);
+		}
+	}
+
+	/**
 	 * Moves a version forward, as told by an invalidation message; never moves it back.
 	 * @param name the encoded name
 	 * @param version the new version
@@ -133,6 +156,7 @@ public final class VersionTracker {
 	/** Forgets every version, so that each is read again from Redis. */
 	public void reset() {
 		this.changes.incrementAndGet();
+		this.provisional.clear();
 		this.versions.invalidateAll();
 	}
 

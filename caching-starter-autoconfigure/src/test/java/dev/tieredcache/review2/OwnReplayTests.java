@@ -59,7 +59,7 @@ class OwnReplayTests {
 				await().atMost(Duration.ofSeconds(1)).until(() -> "v1".equals(cacheA.get(1L, String.class)));
 
 				await().atMost(Duration.ofSeconds(5)).until(() -> managerA.pendingInvalidations() == 0);
-				assertThat(redis.cli("STRLEN", prefix + "c:{users:1}")).as("the repair left a tombstone")
+				assertThat(redis.cli("STRLEN", prefix + "c:{users@1}")).as("the repair left a tombstone")
 					.isEqualTo("17");
 				await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(cacheB.get(1L)).as("B").isNull());
 				await("A serves the evicted value no longer than the repair's bound")
