@@ -60,6 +60,8 @@ public class TieredCacheProperties {
 
 	private final Refresh refresh = new Refresh();
 
+	private final Health health = new Health();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -118,6 +120,10 @@ public class TieredCacheProperties {
 
 	public Refresh getRefresh() {
 		return this.refresh;
+	}
+
+	public Health getHealth() {
+		return this.health;
 	}
 
 	/**
@@ -488,6 +494,28 @@ public class TieredCacheProperties {
 
 		public void setQueueCapacity(int queueCapacity) {
 			this.queueCapacity = queueCapacity;
+		}
+
+	}
+
+	/**
+	 * Settings of the {@code tieredCache} health contributor.
+	 */
+	public static class Health {
+
+		/**
+		 * Health status reported while the Redis circuit is open (L2 skipped, the cache
+		 * serving from L1 and the loaders): UP by default, since the application still
+		 * serves; DOWN, OUT_OF_SERVICE or a custom status to make it count. Case-insensitive.
+		 */
+		private String openCircuitStatus = "UP";
+
+		public String getOpenCircuitStatus() {
+			return this.openCircuitStatus;
+		}
+
+		public void setOpenCircuitStatus(String openCircuitStatus) {
+			this.openCircuitStatus = openCircuitStatus;
 		}
 
 	}

@@ -74,6 +74,11 @@ final class PendingInvalidations {
 		return this.size.get() == 0;
 	}
 
+	/** Returns how many invalidations wait for Redis (a cache to clear counts as one). */
+	int size() {
+		return Math.max(0, this.size.get());
+	}
+
 	/**
 	 * Applies what is pending; whatever fails again stays pending for the next reconnect.
 	 * @param caches every cache, cleared as a whole after an overflow

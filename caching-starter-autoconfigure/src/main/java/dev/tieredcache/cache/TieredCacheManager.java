@@ -181,6 +181,16 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 	}
 
 	/**
+	 * Returns how many invalidations (keys, tags, groups, whole caches) could not reach
+	 * Redis and wait to be applied when it answers again; 0 in normal operation. A moment's
+	 * reading, for health and monitoring: it may change at once.
+	 * @return the number of pending invalidations
+	 */
+	public int pendingInvalidations() {
+		return this.pending.size();
+	}
+
+	/**
 	 * Records a tag invalidation that could not reach Redis, to apply it when Redis answers.
 	 * @param tag the encoded tag
 	 */

@@ -167,7 +167,9 @@ abstract class AbstractDirectoryTests {
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("UP")
 			.jsonPath("$.components.db.status").isEqualTo("UP")
-			.jsonPath("$.components.redis.status").isEqualTo("UP");
+			.jsonPath("$.components.redis").doesNotExist()
+			.jsonPath("$.components.tieredCache.status").isEqualTo("UP")
+			.jsonPath("$.components.tieredCache.details.circuit").isEqualTo("closed");
 		this.app.http()
 			.get()
 			.uri("/actuator/caches")
