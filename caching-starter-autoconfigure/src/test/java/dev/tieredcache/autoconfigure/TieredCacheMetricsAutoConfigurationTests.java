@@ -44,8 +44,10 @@ class TieredCacheMetricsAutoConfigurationTests {
 			assertThat(registry.find("tiered.cache.gets").tags("cache", "users", "tier", "l1", "result", "hit")
 				.functionCounter()).isNotNull();
 			assertThat(registry.find("tiered.cache.size").tags("cache", "users", "tier", "l1").gauge()).isNotNull();
-			assertThat(registry.find("tiered.cache.loads").tags("cache", "users", "result", "failure")
-				.functionTimer()).isNotNull();
+			assertThat(registry.find("tiered.cache.loads").tags("cache", "users", "result", "failure").timer())
+				.isNotNull();
+			assertThat(registry.find("tiered.cache.lock.waits").tags("cache", "users", "outcome", "timeout").timer())
+				.isNotNull();
 			assertThat(registry.find("tiered.cache.invalidations").tags("kind", "tag", "origin", "remote")
 				.functionCounter()).isNotNull();
 			assertThat(registry.find("tiered.cache.redis.errors").tags("operation", "get").functionCounter())
