@@ -21,11 +21,13 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.cache.CacheManager;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.cache.CacheObserver;
 import dev.tieredcache.cache.CacheServices;
 import dev.tieredcache.cache.DefaultTieredCacheOperations;
 import dev.tieredcache.cache.TieredCacheManager;
@@ -63,6 +65,7 @@ import dev.tieredcache.serialization.EntryCodec;
 @ConditionalOnMissingBean(CacheManager.class)
 @ConditionalOnProperty(prefix = "tiered-cache", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TieredCacheProperties.class)
+@Import(TieredCacheObservationConfiguration.class)
 public final class TieredCacheAutoConfiguration {
 
 	@Bean
@@ -101,7 +104,8 @@ public final class TieredCacheAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(CacheManager.class)
 	TieredCacheManager cacheManager(TieredCacheProperties properties, RedisCommandExecutor executor,
-			TieredCacheExecutors executors, CoordinationStatistics statistics, BeanFactory beanFactory) {
+			TieredCacheExecutors executors, CoordinationStatistics statistics, ObjectProvider<CacheObserver> observer,
+			BeanFactory beanFactory) {
 		RedisKeyLayout layout = keyLayout(properties.getKeyPrefix());
 		Duration versionTtl = properties.getVersions().getTtl();
 		requirePositive("tiered-cache.versions.ttl", versionTtl);
@@ -113,7 +117,8 @@ public final class TieredCacheAutoConfiguration {
 				new VersionTracker(store, VersionKind.TAG, refresh, ForkJoinPool.commonPool()),
 				new VersionTracker(store, VersionKind.GROUP, refresh, ForkJoinPool.commonPool()),
 				new VersionTracker(store, VersionKind.EPOCH, refresh, ForkJoinPool.commonPool()), new LoadWaiters(),
-				executors.refresh(), executors.async(), System::currentTimeMillis);
+				executors.refresh(), executors.async(), System::currentTimeMillis,
+				observer.getIfAvailable(() -> CacheObserver.NONE));
 		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
 		settings.validateAll();
 		TieredCacheManager manager = new TieredCacheManager(settings, properties.getCaches().keySet(),

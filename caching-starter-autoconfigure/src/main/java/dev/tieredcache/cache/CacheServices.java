@@ -21,8 +21,29 @@ import dev.tieredcache.serialization.EntryCodec;
  * @param refreshExecutor runs early and stale-while-revalidate refreshes; may reject
  * @param asyncExecutor runs loads for {@code CompletableFuture} callers
  * @param clock wall clock in epoch milliseconds (injectable for tests)
+ * @param observer wraps loads and Redis reads, for observations; {@link CacheObserver#NONE}
+ * for none
  */
 public record CacheServices(RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
 		VersionTracker epochs, LoadWaiters waiters, Executor refreshExecutor, Executor asyncExecutor,
-		LongSupplier clock) {
+		LongSupplier clock, CacheObserver observer) {
+
+	/**
+	 * Services without observations.
+	 * @param store the Redis tier
+	 * @param codec the envelope codec
+	 * @param tags current tag versions
+	 * @param groups current versioned-group versions
+	 * @param epochs current cache epochs
+	 * @param waiters callers waiting on another instance's load
+	 * @param refreshExecutor runs early and stale-while-revalidate refreshes; may reject
+	 * @param asyncExecutor runs loads for {@code CompletableFuture} callers
+	 * @param clock wall clock in epoch milliseconds
+	 */
+	public CacheServices(RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
+			VersionTracker epochs, LoadWaiters waiters, Executor refreshExecutor, Executor asyncExecutor,
+			LongSupplier clock) {
+		this(store, codec, tags, groups, epochs, waiters, refreshExecutor, asyncExecutor, clock, CacheObserver.NONE);
+	}
+
 }

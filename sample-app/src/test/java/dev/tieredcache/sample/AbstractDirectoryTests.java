@@ -192,7 +192,10 @@ abstract class AbstractDirectoryTests {
 			.getResponseBody();
 		assertThat(prometheus).contains("sample_db_queries_total{query=\"user\"}")
 			.contains("tiered_cache_gets_total{cache=\"users\",result=\"hit\",tier=\"l1\"}")
-			.contains("tiered_cache_loads_seconds_count{cache=\"users\",result=\"success\"}");
+			.contains("tiered_cache_loads_seconds_count{cache=\"users\",result=\"success\"}")
+			// The observations of loads and Redis reads, timed by Spring Boot's meter handler.
+			.containsPattern("tiered_cache_load_seconds_count\\{cache=\"users\",[^}]*outcome=\"success\"")
+			.containsPattern("tiered_cache_l2_read_seconds_count\\{cache=\"users\",[^}]*outcome=\"(hit|miss)\"");
 		this.app.http()
 			.get()
 			.uri("/actuator/tieredcache")
