@@ -20,10 +20,12 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cache.CacheManager;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.tieredcache.TieredCacheOperations;
@@ -90,15 +92,28 @@ public final class TieredCacheAutoConfiguration {
 				new CircuitBreaker(redis.getCircuitFailureThreshold(), redis.getCircuitOpenDuration()), statistics);
 	}
 
+	// Depending on the Redis executor, it is destroyed first: work that finishes during
+	// shutdown still reaches Redis.
 	@Bean
 	@ConditionalOnMissingBean
-	TieredCacheExecutors tieredCacheExecutors(TieredCacheProperties properties) {
+	TieredCacheExecutors tieredCacheExecutors(TieredCacheProperties properties, Environment environment,
+			ObjectProvider<TaskDecorator> decorator, RedisCommandExecutor redis) {
 		TieredCacheProperties.Refresh refresh = properties.getRefresh();
-		if (refresh.getThreads() < 1) {
-			throw new InvalidConfigurationPropertyValueException("tiered-cache.refresh.threads", refresh.getThreads(),
-					"Must be at least 1");
+		requireAtLeastOne("tiered-cache.refresh.threads", refresh.getThreads());
+		requireAtLeastOne("tiered-cache.async.threads", properties.getAsync().getThreads());
+		if (properties.getShutdownTimeout() == null || properties.getShutdownTimeout().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("tiered-cache.shutdown-timeout",
+					properties.getShutdownTimeout(), "Must not be negative");
 		}
-		return new TieredCacheExecutors(refresh.getThreads(), refresh.getQueueCapacity());
+		return new TieredCacheExecutors(refresh.getThreads(), refresh.getQueueCapacity(),
+				properties.getAsync().getThreads(), Threading.VIRTUAL.isActive(environment),
+				properties.getShutdownTimeout(), decorator.getIfUnique());
+	}
+
+	private static void requireAtLeastOne(String property, int value) {
+		if (value < 1) {
+			throw new InvalidConfigurationPropertyValueException(property, value, "Must be at least 1");
+		}
 	}
 
 	@Bean

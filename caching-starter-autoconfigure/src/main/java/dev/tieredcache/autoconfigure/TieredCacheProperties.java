@@ -40,6 +40,13 @@ public class TieredCacheProperties {
 	private boolean dynamic = true;
 
 	/**
+	 * How long background refreshes and asynchronous loads under way may take to finish
+	 * when the application stops; past it they are interrupted and refreshes not yet started
+	 * are dropped.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	/**
 	 * Settings applied to every cache unless the cache overrides them.
 	 */
 	@NestedConfigurationProperty
@@ -61,6 +68,8 @@ public class TieredCacheProperties {
 	private final Refresh refresh = new Refresh();
 
 	private final Health health = new Health();
+
+	private final Async async = new Async();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -84,6 +93,14 @@ public class TieredCacheProperties {
 
 	public void setDynamic(boolean dynamic) {
 		this.dynamic = dynamic;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
 	}
 
 	public CacheSpec getDefaults() {
@@ -124,6 +141,10 @@ public class TieredCacheProperties {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	public Async getAsync() {
+		return this.async;
 	}
 
 	/**
@@ -494,6 +515,28 @@ public class TieredCacheProperties {
 
 		public void setQueueCapacity(int queueCapacity) {
 			this.queueCapacity = queueCapacity;
+		}
+
+	}
+
+	/**
+	 * Settings of asynchronous loads (of {@code CompletableFuture} methods and of the
+	 * asynchronous {@code retrieve} methods).
+	 */
+	public static class Async {
+
+		/**
+		 * Largest number of threads that run asynchronous loads; past it a load runs on the
+		 * thread that asked for it.
+		 */
+		private int threads = 64;
+
+		public int getThreads() {
+			return this.threads;
+		}
+
+		public void setThreads(int threads) {
+			this.threads = threads;
 		}
 
 	}
