@@ -27,8 +27,8 @@ import dev.tieredcache.redis.InvalidationSubscription;
  * probe succeeds).</li>
  * <li>{@code subscription}: {@code listening} or {@code not listening} (invalidations from
  * other instances do not arrive; retried in the background).</li>
- * <li>{@code pendingInvalidations}: invalidations that could not reach Redis and are
- * replayed when it answers again.</li>
+ * <li>{@code pendingInvalidations}: changes (writes, evictions, invalidations, clears)
+ * that could not reach Redis yet and are retried until they land.</li>
  * </ul>
  *
  * Reading it costs no Redis command: it reports state the starter keeps anyway, so a

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 
@@ -42,6 +42,7 @@ import dev.tieredcache.redis.CoordinationStatistics;
 import dev.tieredcache.redis.InvalidationSubscriber;
 import dev.tieredcache.redis.InvalidationSubscription;
 import dev.tieredcache.redis.LoadWaiters;
+import dev.tieredcache.redis.MessageSequences;
 import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
@@ -125,29 +126,42 @@ public final class TieredCacheAutoConfiguration {
 		Duration versionTtl = properties.getVersions().getTtl();
 		requirePositive("tiered-cache.versions.ttl", versionTtl);
 		requirePositive("tiered-cache.versions.refresh-interval", properties.getVersions().getRefreshInterval());
+		Duration repair = properties.getRedis().getRepairInterval();
+		requirePositive("tiered-cache.redis.repair-interval", repair);
 		RedisStore store = new RedisStore(executor, layout, UUID.randomUUID().toString(), versionTtl);
 		Duration refresh = properties.getVersions().getRefreshInterval();
 		CacheServices services = new CacheServices(store,
 				new EntryCodec(new AllowListJsonSerializer(allowedPackages(properties, beanFactory))),
-				new VersionTracker(store, VersionKind.TAG, refresh, ForkJoinPool.commonPool()),
-				new VersionTracker(store, VersionKind.GROUP, refresh, ForkJoinPool.commonPool()),
-				new VersionTracker(store, VersionKind.EPOCH, refresh, ForkJoinPool.commonPool()), new LoadWaiters(),
+				new VersionTracker(store, VersionKind.TAG, refresh, executors.versions()),
+				new VersionTracker(store, VersionKind.GROUP, refresh, executors.versions()),
+				new VersionTracker(store, VersionKind.EPOCH, refresh, executors.versions()), new LoadWaiters(),
 				executors.refresh(), executors.async(), System::currentTimeMillis,
 				observer.getIfAvailable(() -> CacheObserver.NONE));
 		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
 		settings.validateAll();
 		TieredCacheManager manager = new TieredCacheManager(settings, properties.getCaches().keySet(),
 				properties.isDynamic(), services, statistics);
+		manager.getTransactions().setAware(properties.isTransactionAware());
 		executor.onReconnect(manager::redisRestored);
+		executor.schedule(repair, manager::replayPending);
+		executor.schedule(repair, store::heartbeat);
 		return manager;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	InvalidationSubscription tieredCacheInvalidationSubscription(LettuceConnectionFactory connectionFactory,
-			TieredCacheManager manager, TieredCacheProperties properties) {
+			TieredCacheManager manager, TieredCacheProperties properties, RedisCommandExecutor executor) {
+		// Messages of one instance may arrive slightly out of order (its threads send
+		// concurrently); one missing for longer than this was lost.
+		long graceNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(500),
+				2 * properties.getRedis().getCommandTimeout().toNanos());
+		long newcomerAfterNanos = properties.getRedis().getRepairInterval().toNanos() + graceNanos;
+		MessageSequences sequences = new MessageSequences(graceNanos, newcomerAfterNanos, TimeUnit.MINUTES.toNanos(10),
+				System::nanoTime);
 		InvalidationSubscriber subscriber = new InvalidationSubscriber(manager.getServices().store().instanceId(),
-				manager);
+				manager, sequences);
+		executor.schedule(properties.getRedis().getRepairInterval(), subscriber::checkForLostMessages);
 		return new InvalidationSubscription(connectionFactory, properties.getKeyPrefix() + "invalidation", subscriber,
 				properties.getRedis().getCircuitOpenDuration());
 	}

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -29,31 +31,36 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * shut down, it rejects the refresh: the stale or early value is still served, and the
  * entry is refreshed by a later read or reloaded on expiry.</li>
  * <li>{@link #async()}: a pool for the loads of {@code CompletableFuture} methods and of the
- * asynchronous {@code retrieve} methods. Beyond its threads, and once it is shut down, a task
- * runs on the thread that submits it, so every future it was given completes.</li>
+ * asynchronous {@code retrieve} methods. Beyond its threads a task runs on the thread that
+ * submits it; once shut down it refuses the task, so that the future waiting for it fails
+ * at once instead of never completing (the JDK's caller-runs policy silently drops it
+ * then).</li>
+ * <li>{@link #versions()}: one thread for the background re-reads of tag, group and cache
+ * versions, each bounded by the command timeout, kept off the common pool (and off the
+ * application's parallel streams).</li>
  * </ul>
  *
- * Both run on virtual threads when asked to (Spring Boot's
+ * They run on virtual threads when asked to (Spring Boot's
  * {@code spring.threads.virtual.enabled=true} on Java 21+), on daemon platform threads
- * otherwise, and wrap each task with the application's {@link TaskDecorator}, if any (for
- * example Spring's {@code ContextPropagatingTaskDecorator}, which carries the caller's MDC,
- * trace and security context into the task).
+ * otherwise. The refresh and async pools wrap each task with the application's
+ * {@link TaskDecorator}, if any (for example Spring's
+ * {@code ContextPropagatingTaskDecorator}, which carries the caller's MDC, trace and
+ * security context into the task).
  *
  * <p>On {@link #destroy()} (when the application context closes, before the Redis
- * connection), both stop taking work and the work under way is given the shutdown timeout
- * to finish; past it, running tasks are interrupted and refreshes that had not started are
- * dropped, which is logged with their number. Thread-safe.
+ * connection), every pool stops taking work and the work under way is given the shutdown
+ * timeout to finish; past it, running tasks are interrupted and tasks that had not started
+ * are dropped, which is logged with their number. Thread-safe.
  */
 public final class TieredCacheExecutors implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(TieredCacheExecutors.class);
 
-	/** Runs a task on the submitting thread, even after shutdown, so no future is left pending. */
-	private static final RejectedExecutionHandler RUN_ON_CALLER = (task, executor) -> task.run();
-
 	private final ThreadPoolExecutor refresh;
 
 	private final ThreadPoolExecutor async;
+
+	private final ThreadPoolExecutor versions;
 
 	private final Duration shutdownTimeout;
 
@@ -64,7 +71,7 @@ public final class TieredCacheExecutors implements DisposableBean {
 	 * @param asyncThreads threads that run asynchronous loads
 	 * @param virtualThreads whether to use virtual threads (Java 21+)
 	 * @param shutdownTimeout how long the work under way may take to finish at shutdown
-	 * @param decorator wraps every task, or null
+	 * @param decorator wraps every refresh and asynchronous load, or null
 	 */
 	public TieredCacheExecutors(int refreshThreads, int refreshQueueCapacity, int asyncThreads,
 			boolean virtualThreads, Duration shutdownTimeout, @Nullable TaskDecorator decorator) {
@@ -72,8 +79,18 @@ public final class TieredCacheExecutors implements DisposableBean {
 				new ArrayBlockingQueue<>(Math.max(1, refreshQueueCapacity)),
 				threads("tiered-cache-refresh-", virtualThreads), new ThreadPoolExecutor.AbortPolicy(), decorator);
 		this.async = new DecoratingExecutor(0, asyncThreads, new SynchronousQueue<>(),
-				threads("tiered-cache-async-", virtualThreads), RUN_ON_CALLER, decorator);
+				threads("tiered-cache-async-", virtualThreads), TieredCacheExecutors::runInCallerUnlessShutDown,
+				decorator);
+		this.versions = new DecoratingExecutor(1, 1, new LinkedBlockingQueue<>(),
+				threads("tiered-cache-versions-", virtualThreads), new ThreadPoolExecutor.AbortPolicy(), null);
 		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	private static void runInCallerUnlessShutDown(Runnable task, ThreadPoolExecutor executor) {
+		if (executor.isShutdown()) {
+			throw new RejectedExecutionException("The tiered cache is shutting down");
+		}
+		task.run();
 	}
 
 	private static ThreadFactory threads(String prefix, boolean virtual) {
@@ -90,22 +107,29 @@ public final class TieredCacheExecutors implements DisposableBean {
 		return this.refresh;
 	}
 
-	/** Returns the executor of asynchronous loads; it never rejects a task. */
+	/** Returns the executor of background re-reads of tag, group and cache versions. */
+	public ExecutorService versions() {
+		return this.versions;
+	}
+
+	/** Returns the executor of asynchronous loads; it rejects a task only once shut down. */
 	public ExecutorService async() {
 		return this.async;
 	}
 
 	/**
-	 * Stops both executors: no new work starts on their threads, and the work under way has
-	 * the shutdown timeout, shared by both, to finish before it is interrupted.
+	 * Stops every pool: no new work starts on their threads, and the work under way has the
+	 * shutdown timeout, shared by all, to finish before it is interrupted.
 	 */
 	@Override
 	public void destroy() throws InterruptedException {
 		this.refresh.shutdown();
 		this.async.shutdown();
+		this.versions.shutdown();
 		long deadline = System.nanoTime() + this.shutdownTimeout.toNanos();
 		awaitOrStop(this.refresh, "background refreshes", deadline);
 		awaitOrStop(this.async, "asynchronous loads", deadline);
+		awaitOrStop(this.versions, "version re-reads", deadline);
 	}
 
 	private void awaitOrStop(ThreadPoolExecutor executor, String work, long deadline) throws InterruptedException {
@@ -119,7 +143,7 @@ public final class TieredCacheExecutors implements DisposableBean {
 				+ " not started dropped");
 	}
 
-	/** A pool that wraps each task with the application's decorator. */
+	/** A pool that wraps each task with the application's decorator, if any. */
 	private static final class DecoratingExecutor extends ThreadPoolExecutor {
 
 		private final @Nullable TaskDecorator decorator;

@@ -40,6 +40,14 @@ public class TieredCacheProperties {
 	private boolean dynamic = true;
 
 	/**
+	 * Whether the caches take part in Spring-managed transactions: put, evict and clear
+	 * through the Cache API wait for the commit (and are dropped on rollback), and a value
+	 * loaded on a miss inside a transaction that may write is published to Redis only
+	 * after the commit.
+	 */
+	private boolean transactionAware = true;
+
+	/**
 	 * How long background refreshes and asynchronous loads under way may take to finish
 	 * when the application stops; past it they are interrupted and refreshes not yet started
 	 * are dropped.
@@ -85,6 +93,14 @@ public class TieredCacheProperties {
 
 	public void setKeyPrefix(String keyPrefix) {
 		this.keyPrefix = keyPrefix;
+	}
+
+	public boolean isTransactionAware() {
+		return this.transactionAware;
+	}
+
+	public void setTransactionAware(boolean transactionAware) {
+		this.transactionAware = transactionAware;
 	}
 
 	public boolean isDynamic() {
@@ -380,6 +396,22 @@ public class TieredCacheProperties {
 		 * How long the circuit stays open before Redis is probed again.
 		 */
 		private Duration circuitOpenDuration = Duration.ofSeconds(2);
+
+		/**
+		 * How often changes that could not reach Redis (a failed or timed-out command) are
+		 * retried, a heartbeat is published and lost invalidation messages of other
+		 * instances are looked for. Bounds, with the command timeout, how long a lost
+		 * command or message leaves another instance stale.
+		 */
+		private Duration repairInterval = Duration.ofSeconds(1);
+
+		public Duration getRepairInterval() {
+			return this.repairInterval;
+		}
+
+		public void setRepairInterval(Duration repairInterval) {
+			this.repairInterval = repairInterval;
+		}
 
 		public Duration getCommandTimeout() {
 			return this.commandTimeout;

@@ -8,6 +8,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tieredcache.redis.RateLimitedLog;
+import dev.tieredcache.redis.RedisKeyLayout;
+import dev.tieredcache.redis.RedisUnavailableException;
+import dev.tieredcache.redis.VersionTracker;
 import dev.tieredcache.serialization.SerializationFailedException;
 
 /**
@@ -23,6 +26,8 @@ final class CacheEntries {
 
 	private final String name;
 
+	private final String encodedName;
+
 	private final CacheSettings settings;
 
 	private final CacheServices services;
@@ -36,6 +41,7 @@ final class CacheEntries {
 	CacheEntries(String name, CacheSettings settings, CacheServices services, CacheStatistics statistics,
 			RateLimitedLog warnings) {
 		this.name = name;
+		this.encodedName = CacheKeyEncoder.encode(name);
 		this.settings = settings;
 		this.services = services;
 		this.statistics = statistics;
@@ -43,12 +49,13 @@ final class CacheEntries {
 	}
 
 	/**
-	 * Reads an envelope from Redis.
+	 * Reads an entry stored in Redis.
+	 * @param stored the stored bytes: the write sequence, then the envelope
 	 * @return the entry, or null (counted and logged) if it cannot be read
 	 */
-	@Nullable CacheEntry decode(byte[] bytes) {
+	@Nullable CacheEntry decode(byte[] stored) {
 		try {
-			return this.services.codec().decode(bytes);
+			return this.services.codec().decode(stored, RedisKeyLayout.ENTRY_HEADER);
 		}
 		catch (SerializationFailedException ex) {
 			this.statistics.unreadable();
@@ -63,31 +70,63 @@ final class CacheEntries {
 		}
 	}
 
-	/** Whether none of the entry's tags was invalidated since the entry's load began. */
+	/**
+	 * Whether none of the entry's tags and groups was invalidated since the entry's load
+	 * began. A version that cannot be known (Redis unreachable) makes the entry a miss.
+	 */
 	boolean isCurrent(CacheEntry entry) {
 		String[] tags = entry.tags();
 		if (tags.length == 0) {
 			return true;
 		}
 		long[] versions = entry.tagVersions();
-		for (int i = 0; i < tags.length; i++) {
-			if (this.services.tags().current(tags[i]) > versions[i]) {
-				return false;
+		try {
+			for (int i = 0; i < tags.length; i++) {
+				if (tracker(tags[i]).current(tags[i]) > versions[i]) {
+					return false;
+				}
 			}
+			return true;
 		}
-		return true;
+		catch (RedisUnavailableException ex) {
+			return false;
+		}
 	}
 
-	/** Returns the current versions of tags, as a load records them before it starts. */
-	long[] tagVersions(String[] tags) {
+	/**
+	 * Whether an entry read from Redis was made in the cache's current epoch (or a later one
+	 * this instance has not heard of yet); L1 needs no such check, since it is emptied
+	 * whenever the epoch moves on.
+	 * @throws RedisUnavailableException if the epoch is not known and Redis cannot tell it
+	 */
+	boolean isOfCurrentEpoch(CacheEntry entry) {
+		return entry.epoch() >= this.services.epochs().current(this.encodedName);
+	}
+
+	/**
+	 * Returns the current versions of tags and groups and the cache's epoch, as a load
+	 * records them before it starts and a write when it stores.
+	 * @param tags the encoded tags and groups
+	 * @throws RedisUnavailableException if a version is not known and Redis cannot tell it
+	 */
+	Versions versions(String[] tags) {
+		return new Versions(tagVersions(tags), this.services.epochs().current(this.encodedName));
+	}
+
+	private long[] tagVersions(String[] tags) {
 		if (tags.length == 0) {
 			return CacheEntry.NO_VERSIONS;
 		}
 		long[] versions = new long[tags.length];
 		for (int i = 0; i < tags.length; i++) {
-			versions[i] = this.services.tags().current(tags[i]);
+			versions[i] = tracker(tags[i]).current(tags[i]);
 		}
 		return versions;
+	}
+
+	/** Groups are tags whose encoded name starts with {@code @}, which no encoded tag does. */
+	private VersionTracker tracker(String tag) {
+		return (!tag.isEmpty() && tag.charAt(0) == '@') ? this.services.groups() : this.services.tags();
 	}
 
 	long now() {
@@ -98,16 +137,17 @@ final class CacheEntries {
 	 * Builds an entry for a value about to be stored.
 	 * @param value the value
 	 * @param tags its tags
-	 * @param tagVersions their versions when the value was read from the source
+	 * @param versions the versions of its tags and of the cache when the value was read
+	 * from the source
 	 * @param loadMillis how long loading it took
 	 * @param ttlMillis its jittered TTL
 	 * @return the entry
 	 */
-	CacheEntry newEntry(@Nullable Object value, String[] tags, long[] tagVersions, int loadMillis, long ttlMillis) {
+	CacheEntry newEntry(@Nullable Object value, String[] tags, Versions versions, int loadMillis, long ttlMillis) {
 		long now = now();
 		long expiresAt = now + ttlMillis;
 		return new CacheEntry(value, now, expiresAt, expiresAt + this.settings.staleWhileRevalidate().toMillis(),
-				loadMillis, tags, tagVersions);
+				loadMillis, tags, versions.tags(), versions.epoch());
 	}
 
 	/** Returns a jittered TTL for a value, or 0 if the value must not be cached. */
@@ -121,14 +161,17 @@ final class CacheEntries {
 		return Math.max(1, entry.staleUntil() - entry.writtenAt());
 	}
 
-	/** Returns how long a key's write sequence lives: past its value and any load lease. */
-	long sequenceTtlMillis(long valueTtlMillis) {
-		return valueTtlMillis + this.settings.lease().toMillis() + 1000;
+	/**
+	 * Returns how long a tombstone lives: past the lease of any load it must defeat (a load
+	 * that finds neither value nor tombstone stores nothing).
+	 */
+	long tombstoneTtlMillis() {
+		return this.settings.lease().toMillis() + 1000;
 	}
 
 	/**
-	 * Serializes an entry for Redis.
-	 * @return the envelope, or null if the value cannot be serialized or is too large
+	 * Serializes an entry for Redis, after room for its write sequence and write id.
+	 * @return the bytes to store, or null if the value cannot be serialized or is too large
 	 */
 	byte @Nullable [] encode(CacheEntry entry) {
 		try {
@@ -139,13 +182,22 @@ final class CacheEntries {
 						+ " bytes out of Redis (max-value-size is " + this.settings.maxValueSize() + ")");
 				return null;
 			}
-			return this.services.codec().encode(entry, payload);
+			return this.services.codec().encode(entry, payload, RedisKeyLayout.ENTRY_HEADER);
 		}
 		catch (SerializationFailedException ex) {
 			this.warnings.warn("serialization", () -> "Cache '" + this.name + "' cannot serialize a value ("
 					+ ex.getMessage() + "); it is kept out of Redis, the caller still gets it");
 			return null;
 		}
+	}
+
+	/**
+	 * The versions an entry is made under, noted before its value is read from the source.
+	 *
+	 * @param tags the version of each tag and group
+	 * @param epoch the cache's epoch
+	 */
+	record Versions(long[] tags, long epoch) {
 	}
 
 }

@@ -9,9 +9,10 @@ import org.springframework.cache.Cache;
  * {@link Cache.ValueWrapper}, so a hit allocates no wrapper.
  *
  * <p>An entry is <em>fresh</em> until {@code expiresAt}, then <em>stale</em> (served only by
- * stale-while-revalidate) until {@code staleUntil}. Tags carry the version each tag had when
- * the load that produced the value began; an entry whose tag has moved on since is treated
- * as absent.
+ * stale-while-revalidate) until {@code staleUntil}. Tags (and versioned groups, which are
+ * tags whose encoded name starts with {@code @}) carry the version each had when the load
+ * that produced the value began; the epoch is the cache's version at that time. An entry
+ * whose tag, group or epoch has moved on since is treated as absent.
  */
 public final class CacheEntry implements Cache.ValueWrapper {
 
@@ -33,6 +34,8 @@ public final class CacheEntry implements Cache.ValueWrapper {
 
 	private final long[] tagVersions;
 
+	private final long epoch;
+
 	/**
 	 * Creates an entry.
 	 * @param value the value, or null for a cached null
@@ -42,9 +45,10 @@ public final class CacheEntry implements Cache.ValueWrapper {
 	 * @param loadMillis how long the load that produced it took (XFetch's delta)
 	 * @param tags its tags, never null
 	 * @param tagVersions the version of each tag when its load began
+	 * @param epoch the cache's epoch when its load began
 	 */
 	public CacheEntry(@Nullable Object value, long writtenAt, long expiresAt, long staleUntil, int loadMillis,
-			String[] tags, long[] tagVersions) {
+			String[] tags, long[] tagVersions, long epoch) {
 		this.value = value;
 		this.writtenAt = writtenAt;
 		this.expiresAt = expiresAt;
@@ -52,6 +56,7 @@ public final class CacheEntry implements Cache.ValueWrapper {
 		this.loadMillis = loadMillis;
 		this.tags = tags;
 		this.tagVersions = tagVersions;
+		this.epoch = epoch;
 	}
 
 	@Override
@@ -81,6 +86,10 @@ public final class CacheEntry implements Cache.ValueWrapper {
 
 	public long[] tagVersions() {
 		return this.tagVersions;
+	}
+
+	public long epoch() {
+		return this.epoch;
 	}
 
 	/**

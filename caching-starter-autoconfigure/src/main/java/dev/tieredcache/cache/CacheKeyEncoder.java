@@ -67,6 +67,16 @@ public final class CacheKeyEncoder {
 	}
 
 	/**
+	 * Encodes the name of a versioned group: {@code @} and the encoded name. No encoded tag
+	 * starts with {@code @}, so groups and tags can travel together in an entry's tags.
+	 * @param group the group name
+	 * @return its encoding
+	 */
+	public static String encodeGroup(String group) {
+		return '@' + encode(group);
+	}
+
+	/**
 	 * Encodes a string.
 	 * @param raw the string
 	 * @return the canonical encoding

@@ -29,6 +29,7 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 	@Override
 	public void invalidateTags(String... tags) {
 		for (String tag : tags) {
+			long issued = System.nanoTime();
 			String encoded = CacheKeyEncoder.encode(tag);
 			try {
 				this.manager.getServices().tags().bump(encoded);
@@ -40,7 +41,7 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 			catch (RedisUnavailableException ex) {
 				warnings.warn("tag", () -> "A tag invalidation could not reach Redis: L1 of this instance is cleared "
 						+ "and the invalidation is applied when Redis answers again");
-				this.manager.tagInvalidationFailed(encoded);
+				this.manager.tagInvalidationFailed(encoded, issued);
 				this.manager.getCaches().forEach(TieredCache::clearLocal);
 			}
 		}
@@ -48,7 +49,8 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 
 	@Override
 	public long bumpVersion(String group) {
-		String encoded = CacheKeyEncoder.encode(group);
+		long issued = System.nanoTime();
+		String encoded = CacheKeyEncoder.encodeGroup(group);
 		try {
 			long version = this.manager.getServices().groups().bump(encoded);
 			this.manager.getCoordinationStatistics().invalidation(InvalidationKind.GROUP, false);
@@ -60,7 +62,7 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 		catch (RedisUnavailableException ex) {
 			warnings.warn("group", () -> "A group version bump could not reach Redis: L1 of this instance is "
 					+ "cleared and the bump is applied when Redis answers again");
-			this.manager.groupBumpFailed(encoded);
+			this.manager.groupBumpFailed(encoded, issued);
 			this.manager.getCaches().forEach(TieredCache::clearLocal);
 			return currentVersion(group);
 		}
@@ -68,7 +70,7 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 
 	@Override
 	public long currentVersion(String group) {
-		return this.manager.getServices().groups().current(CacheKeyEncoder.encode(group));
+		return this.manager.getServices().groups().current(CacheKeyEncoder.encodeGroup(group));
 	}
 
 	@Override

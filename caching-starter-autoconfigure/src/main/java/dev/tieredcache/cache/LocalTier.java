@@ -17,8 +17,8 @@ import dev.tieredcache.cache.CacheStatistics.Tier;
 
 /**
  * The in-process tier (L1) of one cache: a bounded Caffeine cache of {@link CacheEntry}s
- * whose every entry expires after the local TTL (with jitter) or when its Redis copy stops
- * being fresh, whichever comes first.
+ * whose every entry expires after the local TTL (shortened by a random part of the jitter,
+ * never lengthened) or when its Redis copy stops being fresh, whichever comes first.
  *
  * <p>It also keeps <em>write stamps</em>: counters, striped by key, that every write,
  * eviction and invalidation on this instance advances. A load notes the stamp of its key
@@ -133,7 +133,7 @@ final class LocalTier {
 		return (h ^ (h >>> 16)) & (STRIPES - 1);
 	}
 
-	/** Local TTL with jitter, capped by the entry's own freshness. */
+	/** Local TTL shortened by jitter, capped by the entry's own freshness. */
 	private static final class EntryExpiry implements Expiry<String, CacheEntry> {
 
 		private final long localTtlMillis;
@@ -152,7 +152,8 @@ final class LocalTier {
 		public long expireAfterCreate(String key, CacheEntry entry, long currentTime) {
 			long ttl = this.localTtlMillis;
 			if (this.jitter > 0) {
-				ttl += (long) (ttl * this.jitter * ThreadLocalRandom.current().nextDouble());
+				// Shortened, never stretched: local.ttl is the documented bound of L1's life.
+				ttl -= (long) (ttl * this.jitter * ThreadLocalRandom.current().nextDouble());
 			}
 			long untilStale = entry.expiresAt() - this.clock.getAsLong();
 			return TimeUnit.MILLISECONDS.toNanos(Math.max(0, Math.min(ttl, untilStale)));

@@ -1,118 +1,181 @@
 package dev.tieredcache.cache;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
+import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisUnavailableException;
 
 /**
- * Invalidations that could not reach Redis, kept to be applied when it answers again, so
- * that an entry Redis kept through an outage (a partition, a paused server) is not served
- * after the write that should have removed it.
+ * Changes that may not have reached Redis (a command that failed or timed out, whether or
+ * not Redis ran it), kept to be retried until they land, so that no instance keeps serving
+ * a value that a write, an eviction, a tag invalidation, a group bump or a clear should
+ * have removed.
  *
- * <p>Requests are deduplicated by name, so the memory they take is bounded by the number of
- * distinct keys, tags and groups touched during the outage; past {@value #LIMIT} of them,
- * everything collapses into one clear of every cache, which is always safe. Replay happens
- * before L1 is cleared on reconnect. Thread-safe.
+ * <h2>How it works</h2>
+ * Each change is recorded under its subject (a key of a cache, a cache, a tag, a group)
+ * with the {@link System#nanoTime()} at which it was issued; a later failure of the same
+ * subject keeps the later time. {@link #replay} retries every subject on its own (on a
+ * cluster, one failing master does not hold back the others' subjects) and forgets a
+ * subject only if no newer failure was recorded for it meanwhile, so a change made while a
+ * replay runs is never stranded. A key is replayed as a delete that spares any change made
+ * after the lost one was issued, except one that a lost write stored itself, since a write
+ * whose command timed out may still run late, after newer ones
+ * ({@link TieredCache#replayKeyChange}); tags, groups and clears are replayed as a bump,
+ * which is always safe.
+ *
+ * <p>Memory is bounded per cache: past {@value #KEY_LIMIT} pending keys of one cache, they
+ * collapse into one clear of that cache. Tags and groups are names shared by every cache of
+ * every instance (including caches this instance never created), so they are never dropped.
+ * Thread-safe; replays run one at a time.
  */
 final class PendingInvalidations {
 
-	static final int LIMIT = 10_000;
+	static final int KEY_LIMIT = 10_000;
+
+	static final int MAX_WRITE_IDS = 8;
+
+	private static final byte[] NO_WRITE = new byte[0];
 
 	private static final Log logger = LogFactory.getLog(PendingInvalidations.class);
 
-	private final Map<TieredCache, Set<String>> keys = new ConcurrentHashMap<>();
+	private final ConcurrentMap<TieredCache, ConcurrentMap<String, KeyChange>> keys = new ConcurrentHashMap<>();
 
-	private final Set<TieredCache> clears = ConcurrentHashMap.newKeySet();
+	private final ConcurrentMap<TieredCache, Long> clears = new ConcurrentHashMap<>();
 
-	private final Set<String> tags = ConcurrentHashMap.newKeySet();
+	private final ConcurrentMap<String, Long> tags = new ConcurrentHashMap<>();
 
-	private final Set<String> groups = ConcurrentHashMap.newKeySet();
+	private final ConcurrentMap<String, Long> groups = new ConcurrentHashMap<>();
 
-	private final AtomicBoolean overflowed = new AtomicBoolean();
+	private final ConcurrentMap<String, LockRelease> releases = new ConcurrentHashMap<>();
 
-	private final java.util.concurrent.atomic.AtomicInteger size = new java.util.concurrent.atomic.AtomicInteger();
+	private final ReentrantLock replaying = new ReentrantLock();
 
-	void key(TieredCache cache, String key) {
-		if (!this.clears.contains(cache) && this.keys.computeIfAbsent(cache, (c) -> ConcurrentHashMap.newKeySet())
-			.add(key)) {
-			grew();
+	/**
+	 * Records a change of a key that may not have reached Redis.
+	 * @param cache the cache
+	 * @param key the encoded key
+	 * @param issuedNanos when it was issued
+	 * @param writeId the id of the write, or null for an eviction
+	 */
+	void key(TieredCache cache, String key, long issuedNanos, byte @Nullable [] writeId) {
+		ConcurrentMap<String, KeyChange> pending = this.keys.computeIfAbsent(cache, (c) -> new ConcurrentHashMap<>());
+		pending.merge(key, new KeyChange(issuedNanos, (writeId != null) ? writeId : NO_WRITE), KeyChange::merge);
+		if (pending.size() > KEY_LIMIT) {
+			// Clearing the cache removes every key at once; the keys recorded so far can go.
+			clear(cache, issuedNanos);
+			if (this.keys.remove(cache, pending)) {
+				logger.warn("More than " + KEY_LIMIT + " changes of cache '" + cache.getName() + "' are waiting for "
+						+ "Redis; the cache will be cleared when Redis takes it");
+			}
 		}
 	}
 
-	void clear(TieredCache cache) {
-		if (this.clears.add(cache)) {
-			grew();
-		}
+	void clear(TieredCache cache, long issuedNanos) {
+		this.clears.merge(cache, issuedNanos, Math::max);
 	}
 
-	void tag(String tag) {
-		if (this.tags.add(tag)) {
-			grew();
-		}
+	void tag(String tag, long issuedNanos) {
+		this.tags.merge(tag, issuedNanos, Math::max);
 	}
 
-	void group(String group) {
-		if (this.groups.add(group)) {
-			grew();
-		}
-	}
-
-	private void grew() {
-		if (this.size.incrementAndGet() > LIMIT && this.overflowed.compareAndSet(false, true)) {
-			logger.warn("More than " + LIMIT + " invalidations are waiting for Redis; every cache will be "
-					+ "cleared when it answers again");
-		}
-	}
-
-	boolean isEmpty() {
-		return this.size.get() == 0;
-	}
-
-	/** Returns how many invalidations wait for Redis (a cache to clear counts as one). */
-	int size() {
-		return Math.max(0, this.size.get());
+	void group(String group, long issuedNanos) {
+		this.groups.merge(group, issuedNanos, Math::max);
 	}
 
 	/**
-	 * Applies what is pending; whatever fails again stays pending for the next reconnect.
-	 * @param caches every cache, cleared as a whole after an overflow
-	 * @param services the shared services
+	 * Records a load lock this instance may hold without knowing it (the command that asked
+	 * for it failed, but Redis may have run it), to give it back once Redis answers, so that
+	 * other instances do not wait out its lease. Forgotten once the lease has run out.
+	 * @param cache the cache
+	 * @param entryId the entry
+	 * @param token the lock token
+	 * @param leaseNanos the lock's lease
 	 */
-	void replay(Iterable<TieredCache> caches, CacheServices services) {
-		if (this.overflowed.getAndSet(false)) {
-			this.keys.clear();
-			this.tags.clear();
-			this.groups.clear();
-			this.clears.clear();
-			this.size.set(0);
-			for (TieredCache cache : caches) {
-				this.clears.add(cache);
-				this.size.incrementAndGet();
-			}
-		}
-		replayEach(this.clears, (cache) -> services.epochs().bump(cache.encodedName()));
-		this.keys.forEach((cache, pending) -> replayEach(pending, cache::deleteRemote));
-		replayEach(this.tags, (tag) -> services.tags().bump(tag));
-		replayEach(this.groups, (group) -> services.groups().bump(group));
+	void lock(TieredCache cache, String entryId, String token, long leaseNanos) {
+		this.releases.put(token, new LockRelease(cache, entryId, System.nanoTime() + leaseNanos));
 	}
 
-	private <T> void replayEach(Set<T> pending, java.util.function.Consumer<T> action) {
-		for (T item : pending) {
+	/** Returns how many changes wait for Redis. */
+	int size() {
+		int size = this.clears.size() + this.tags.size() + this.groups.size();
+		for (Map<String, KeyChange> pending : this.keys.values()) {
+			size += pending.size();
+		}
+		return size;
+	}
+
+	boolean isEmpty() {
+		return size() == 0;
+	}
+
+	/**
+	 * Retries every pending change once; what fails stays pending for the next replay. Does
+	 * nothing if another replay is running.
+	 * @param services the shared services
+	 */
+	void replay(CacheServices services) {
+		if ((isEmpty() && this.releases.isEmpty()) || !this.replaying.tryLock()) {
+			return;
+		}
+		try {
+			long now = System.nanoTime();
+			this.releases.values().removeIf((release) -> now - release.expiresAtNanos() > 0);
+			replayEach(this.releases, (token, release) -> release.cache().releaseLock(release.entryId(), token));
+			replayEach(this.clears, (cache, issued) -> services.epochs().bump(cache.encodedName()));
+			// Emptied maps stay: removing one could strand a change recorded into it meanwhile.
+			this.keys.forEach((cache, pending) -> replayEach(pending,
+					(key, change) -> cache.replayKeyChange(key, change.issuedNanos(), change.writeIds())));
+			replayEach(this.tags, (tag, issued) -> services.tags().bump(tag));
+			replayEach(this.groups, (group, issued) -> services.groups().bump(group));
+		}
+		finally {
+			this.replaying.unlock();
+		}
+	}
+
+	private static <T, V> void replayEach(ConcurrentMap<T, V> pending, BiConsumer<T, V> change) {
+		for (Map.Entry<T, V> item : pending.entrySet()) {
+			T subject = item.getKey();
+			V issued = item.getValue();
 			try {
-				action.accept(item);
-				pending.remove(item);
-				this.size.decrementAndGet();
+				change.accept(subject, issued);
+				// Only if no newer failure of the same subject was recorded meanwhile.
+				pending.remove(subject, issued);
 			}
 			catch (RedisUnavailableException ex) {
-				return;
+				if (ex.isCircuitOpen()) {
+					return;
+				}
 			}
 		}
+	}
+
+	private record LockRelease(TieredCache cache, String entryId, long expiresAtNanos) {
+	}
+
+	/**
+	 * The lost changes of one key: when the last was issued, and the ids of the lost writes
+	 * (the last {@value #MAX_WRITE_IDS}), concatenated.
+	 */
+	private record KeyChange(long issuedNanos, byte[] writeIds) {
+
+		KeyChange merge(KeyChange later) {
+			byte[] ids = new byte[Math.min(this.writeIds.length + later.writeIds.length,
+					MAX_WRITE_IDS * RedisKeyLayout.WRITE_ID_LENGTH)];
+			int fromLater = Math.min(later.writeIds.length, ids.length);
+			System.arraycopy(later.writeIds, 0, ids, 0, fromLater);
+			System.arraycopy(this.writeIds, 0, ids, fromLater, ids.length - fromLater);
+			return new KeyChange(Math.max(this.issuedNanos, later.issuedNanos), ids);
+		}
+
 	}
 
 }

@@ -16,7 +16,10 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.tieredcache.cache.CacheStatistics.LockWaitOutcome;
+import dev.tieredcache.cache.CacheEntries.Versions;
+import dev.tieredcache.cache.CacheTransactions.MissPolicy;
 import dev.tieredcache.cache.CacheStatistics.RefreshTrigger;
+import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisStore;
 import dev.tieredcache.redis.RedisStore.LoadTicket;
 import dev.tieredcache.redis.RedisUnavailableException;
@@ -62,27 +65,43 @@ final class ReadThrough {
 
 	@Nullable Object read(ReadRequest request) throws Throwable {
 		String key = request.key();
-		CacheEntry hit = this.cache.localHit(key);
-		if (hit != null) {
-			maybeRefreshEarly(request, hit);
-			return hit.get();
-		}
-		CompletableFuture<Object> mine = new CompletableFuture<>();
-		CompletableFuture<Object> leader = this.inFlight.putIfAbsent(key, mine);
-		if (leader != null) {
-			return join(leader);
-		}
-		try {
-			Object value = readShared(request);
-			mine.complete(value);
-			return value;
-		}
-		catch (Throwable ex) {
-			mine.completeExceptionally(ex);
-			throw ex;
-		}
-		finally {
-			this.inFlight.remove(key, mine);
+		while (true) {
+			CacheEntry hit = this.cache.localHit(key);
+			if (hit != null) {
+				maybeRefreshEarly(request, hit);
+				return hit.get();
+			}
+			MissPolicy policy = this.cache.transactions().missPolicy();
+			if (policy != MissPolicy.STORE) {
+				return readInTransaction(request, policy);
+			}
+			CompletableFuture<Object> mine = new CompletableFuture<>();
+			CompletableFuture<Object> leader = this.inFlight.putIfAbsent(key, mine);
+			if (leader != null) {
+				try {
+					return join(leader);
+				}
+				catch (LeaderGaveUp ex) {
+					continue;
+				}
+			}
+			try {
+				Object value = readShared(request);
+				this.inFlight.remove(key, mine);
+				mine.complete(value);
+				return value;
+			}
+			catch (LoadWaitInterruptedException ex) {
+				// The interrupt was this thread's own: the others try again without it.
+				this.inFlight.remove(key, mine);
+				mine.completeExceptionally(LeaderGaveUp.INSTANCE);
+				throw ex;
+			}
+			catch (Throwable ex) {
+				this.inFlight.remove(key, mine);
+				mine.completeExceptionally(ex);
+				throw ex;
+			}
 		}
 	}
 
@@ -93,6 +112,21 @@ final class ReadThrough {
 		catch (ExecutionException ex) {
 			throw ex.getCause();
 		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LoadWaitInterruptedException(ex);
+		}
+	}
+
+	/** Tells the callers that shared a leader's load that it gave up and they should retry. */
+	private static final class LeaderGaveUp extends RuntimeException {
+
+		static final LeaderGaveUp INSTANCE = new LeaderGaveUp();
+
+		private LeaderGaveUp() {
+			super(null, null, false, false);
+		}
+
 	}
 
 	private @Nullable Object readShared(ReadRequest request) throws Throwable {
@@ -126,22 +160,31 @@ final class ReadThrough {
 		RedisStore store = this.cache.services().store();
 		String key = request.key();
 		String token = newToken();
-		long[] tagVersions = this.cache.entries().tagVersions(request.tags());
+		String entryId = this.cache.entryId(key);
+		Versions versions;
+		try {
+			versions = this.cache.entries().versions(request.tags());
+		}
+		catch (RedisUnavailableException ex) {
+			return loadLocally(request, stamp);
+		}
 		long deadline = System.nanoTime() + settings.waitTimeout().toNanos();
 		long waitStarted = 0;
 		while (true) {
-			String entryId;
 			LoadTicket ticket;
-			CompletableFuture<Void> wake = null;
+			CompletableFuture<Void> wake = settings.stampedeEnabled() ? this.cache.services().waiters().register(entryId)
+					: null;
 			try {
-				entryId = this.cache.entryId(key);
-				if (settings.stampedeEnabled()) {
-					wake = this.cache.services().waiters().register(entryId);
-				}
 				ticket = store.beginLoad(entryId, token, settings.lease().toMillis(),
-						this.cache.entries().sequenceTtlMillis(settings.ttl().toMillis()), settings.stampedeEnabled());
+						this.cache.entries().tombstoneTtlMillis(), settings.stampedeEnabled());
 			}
 			catch (RedisUnavailableException ex) {
+				unregister(entryId, wake);
+				// The command may have taken the lock all the same: give it back once Redis
+				// answers, so that other instances do not wait out the lease.
+				if (settings.stampedeEnabled()) {
+					this.cache.releaseLockLater(entryId, token);
+				}
 				return loadLocally(request, stamp);
 			}
 			if (ticket.acquired()) {
@@ -149,7 +192,7 @@ final class ReadThrough {
 				if (waitStarted != 0) {
 					recordWait(waitStarted, LockWaitOutcome.TAKEOVER);
 				}
-				return loadAndStore(request, entryId, ticket, token, tagVersions, stamp);
+				return loadAndStore(request, entryId, ticket, token, versions, stamp);
 			}
 			if (waitStarted == 0) {
 				waitStarted = System.nanoTime();
@@ -158,11 +201,15 @@ final class ReadThrough {
 			if (remaining <= 0) {
 				unregister(entryId, wake);
 				recordWait(waitStarted, LockWaitOutcome.TIMEOUT);
-				return loadAndStore(request, entryId, ticket, token, tagVersions, stamp);
+				return loadAndStore(request, entryId, ticket, token, versions, stamp);
 			}
 			long holderLeft = TimeUnit.MILLISECONDS.toNanos(Math.max(0, ticket.holderTtlMillis())) + WAKE_MARGIN_NANOS;
-			awaitQuietly(wake, Math.min(remaining, holderLeft));
-			unregister(entryId, wake);
+			try {
+				awaitWakeUp(wake, Math.min(remaining, holderLeft));
+			}
+			finally {
+				unregister(entryId, wake);
+			}
 			CacheEntry entry;
 			try {
 				entry = this.cache.readRemote(key);
@@ -184,13 +231,23 @@ final class ReadThrough {
 		}
 	}
 
-	private static void awaitQuietly(@Nullable CompletableFuture<Void> wake, long nanos) throws InterruptedException {
-		if (wake == null) {
-			TimeUnit.NANOSECONDS.sleep(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(50)));
-			return;
-		}
+	/**
+	 * Waits for another instance's load to finish, at most the given time.
+	 * @throws LoadWaitInterruptedException if this thread is interrupted, with its interrupt
+	 * flag set again
+	 */
+	private static void awaitWakeUp(@Nullable CompletableFuture<Void> wake, long nanos) {
 		try {
-			wake.get(nanos, TimeUnit.NANOSECONDS);
+			if (wake == null) {
+				TimeUnit.NANOSECONDS.sleep(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(50)));
+			}
+			else {
+				wake.get(nanos, TimeUnit.NANOSECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new LoadWaitInterruptedException(ex);
 		}
 		catch (ExecutionException | TimeoutException ex) {
 			// Woken by the deadline: the caller re-checks the value and the lock.
@@ -206,7 +263,7 @@ final class ReadThrough {
 	 * releases the lock (or, when nothing is stored, releases it and wakes the waiters).
 	 */
 	private @Nullable Object loadAndStore(ReadRequest request, String entryId, LoadTicket ticket, String token,
-			long[] tagVersions, long stamp) throws Throwable {
+			Versions versions, long stamp) throws Throwable {
 		RedisStore store = this.cache.services().store();
 		long started = System.nanoTime();
 		Object value;
@@ -217,19 +274,33 @@ final class ReadThrough {
 			releaseQuietly(entryId, token);
 			throw ex;
 		}
-		long elapsed = System.nanoTime() - started;
+		store(request, entryId, ticket, token, versions, stamp, value, System.nanoTime() - started);
+		return value;
+	}
+
+	/**
+	 * Stores a loaded value under the ticket's write sequence (unless a write came first),
+	 * then in L1, and releases the lock or, when nothing is stored, releases it and wakes
+	 * the waiters.
+	 */
+	private void store(ReadRequest request, String entryId, LoadTicket ticket, String token, Versions versions,
+			long stamp, @Nullable Object value, long elapsedNanos) {
+		RedisStore store = this.cache.services().store();
 		long ttl = this.cache.entries().ttlMillisFor(value);
 		if (ttl == 0 || !request.storable().test(value)) {
 			releaseQuietly(entryId, token);
-			return value;
+			return;
 		}
-		CacheEntry entry = this.cache.entries().newEntry(value, request.tags(), tagVersions,
-				(int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(elapsed)), ttl);
+		CacheEntry entry = this.cache.entries().newEntry(value, request.tags(), versions,
+				(int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(elapsedNanos)), ttl);
 		byte[] envelope = this.cache.entries().encode(entry);
 		boolean fillLocal;
 		try {
-			boolean stored = store.fill(this.cache.encodedName(), entryId, envelope,
-					this.cache.entries().redisTtlMillis(entry), ticket, token, this.cache.entries().sequenceTtlMillis(ttl));
+			// Stored under the sequence seen when the load began: fill.lua compares it.
+			byte[] bytes = (envelope != null && ticket.sequence().length == RedisKeyLayout.SEQUENCE_LENGTH)
+					? RedisStore.sequenced(envelope, ticket.sequence()) : null;
+			boolean stored = store.fill(this.cache.encodedName(), entryId, bytes,
+					this.cache.entries().redisTtlMillis(entry), token);
 			if (stored) {
 				this.cache.statistics().put(CacheStatistics.Tier.L2);
 			}
@@ -243,16 +314,68 @@ final class ReadThrough {
 		if (fillLocal) {
 			this.cache.local().fill(request.key(), entry, stamp);
 		}
+	}
+
+	/**
+	 * A miss inside a transaction: the value may be uncommitted, or come from a snapshot
+	 * older than this miss, so it is never shared with other callers. Unless the policy
+	 * keeps it out, it is stored after the commit, and then only if no write of the key came
+	 * first (the write sequence is noted before the loader runs, as for any load); on
+	 * rollback it is dropped. The caller always gets it.
+	 */
+	private @Nullable Object readInTransaction(ReadRequest request, MissPolicy policy) throws Throwable {
+		String key = request.key();
+		long stamp = this.cache.local().stamp(key);
+		String entryId = this.cache.entryId(key);
+		String token = newToken();
+		Versions versions = null;
+		LoadTicket ticket = null;
+		try {
+			CacheEntry entry = this.cache.readRemote(key);
+			if (entry != null && entry.isFresh(this.cache.entries().now())) {
+				this.cache.local().fill(key, entry, stamp);
+				return entry.get();
+			}
+			if (policy == MissPolicy.STORE_AFTER_COMMIT) {
+				versions = this.cache.entries().versions(request.tags());
+				ticket = this.cache.services().store().beginLoad(entryId, token,
+						this.cache.settings().lease().toMillis(), this.cache.entries().tombstoneTtlMillis(), false);
+			}
+		}
+		catch (RedisUnavailableException ex) {
+			// Nothing is stored after the commit: the key's write sequence is unknown.
+		}
+		long started = System.nanoTime();
+		Object value = timedLoad(request);
+		long elapsed = System.nanoTime() - started;
+		if (ticket != null && policy == MissPolicy.STORE_AFTER_COMMIT) {
+			LoadTicket seen = ticket;
+			Versions noted = versions;
+			CacheTransactions.afterCommit(
+					() -> store(request, entryId, seen, token, noted, stamp, value, elapsed));
+		}
 		return value;
 	}
 
+	/**
+	 * Loads without Redis (still single-flight in this JVM) and fills L1 only. The versions
+	 * are noted before the loader runs, as for a coordinated load; when they cannot be known,
+	 * the value is returned and kept nowhere.
+	 */
 	private @Nullable Object loadLocally(ReadRequest request, long stamp) throws Throwable {
+		Versions versions;
+		try {
+			versions = this.cache.entries().versions(request.tags());
+		}
+		catch (RedisUnavailableException ex) {
+			versions = null;
+		}
 		long started = System.nanoTime();
 		Object value = timedLoad(request);
 		long elapsed = System.nanoTime() - started;
 		long ttl = this.cache.entries().ttlMillisFor(value);
-		if (ttl > 0 && request.storable().test(value)) {
-			CacheEntry entry = this.cache.entries().newEntry(value, request.tags(), this.cache.entries().tagVersions(request.tags()),
+		if (versions != null && ttl > 0 && request.storable().test(value)) {
+			CacheEntry entry = this.cache.entries().newEntry(value, request.tags(), versions,
 					(int) TimeUnit.NANOSECONDS.toMillis(elapsed), ttl);
 			this.cache.local().fill(request.key(), entry, stamp);
 		}
@@ -275,10 +398,10 @@ final class ReadThrough {
 
 	private void releaseQuietly(String entryId, String token) {
 		try {
-			this.cache.services().store().release(this.cache.encodedName(), entryId, token);
+			this.cache.releaseLock(entryId, token);
 		}
 		catch (RedisUnavailableException ex) {
-			logger.debug("Could not release a load lock; its lease will expire");
+			this.cache.releaseLockLater(entryId, token);
 		}
 	}
 
@@ -325,16 +448,16 @@ final class ReadThrough {
 		CacheSettings settings = this.cache.settings();
 		String token = newToken();
 		long stamp = this.cache.local().stamp(request.key());
-		long[] tagVersions = this.cache.entries().tagVersions(request.tags());
 		try {
+			Versions versions = this.cache.entries().versions(request.tags());
 			String entryId = this.cache.entryId(request.key());
 			LoadTicket ticket = this.cache.services().store().beginLoad(entryId, token, settings.lease().toMillis(),
-					this.cache.entries().sequenceTtlMillis(settings.ttl().toMillis()), true);
+					this.cache.entries().tombstoneTtlMillis(), true);
 			if (!ticket.acquired()) {
 				return;
 			}
 			this.cache.statistics().refresh(trigger);
-			loadAndStore(request, entryId, ticket, token, tagVersions, stamp);
+			loadAndStore(request, entryId, ticket, token, versions, stamp);
 		}
 		catch (RedisUnavailableException ex) {
 			logger.debug("Background refresh skipped: Redis is unreachable");

@@ -2,6 +2,7 @@ package dev.tieredcache.cache;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -9,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cache.Cache;
+import org.springframework.cache.support.NullValue;
 
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
 import dev.tieredcache.cache.CacheStatistics.Tier;
@@ -16,6 +18,7 @@ import dev.tieredcache.redis.CoordinationStatistics;
 import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
 import dev.tieredcache.redis.RateLimitedLog;
 import dev.tieredcache.redis.RedisKeyLayout;
+import dev.tieredcache.redis.RedisStore;
 import dev.tieredcache.redis.RedisUnavailableException;
 
 /**
@@ -44,6 +47,12 @@ import dev.tieredcache.redis.RedisUnavailableException;
  * misses, logged once per cache at WARN, and replaced by the next load.</li>
  * <li>Tagged entries are checked against the current tag versions held in memory: an
  * entry whose tag was invalidated is a miss on every instance.</li>
+ * <li>A change that Redis did not take (a failed or timed-out command) is retried in the
+ * background until it lands ({@link PendingInvalidations}), whether or not the circuit
+ * opened.</li>
+ * <li>Inside a Spring-managed transaction, {@code put}, {@code evict} and {@code clear}
+ * run after the commit, and a value loaded inside a transaction that may write is
+ * published only after the commit ({@link CacheTransactions}).</li>
  * </ul>
  * All methods are thread-safe.
  */
@@ -71,6 +80,8 @@ public class TieredCache implements Cache {
 
 	private final CoordinationStatistics invalidations;
 
+	private final CacheTransactions transactions;
+
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
 
 	/**
@@ -80,12 +91,14 @@ public class TieredCache implements Cache {
 	 * @param services what it shares with the other caches
 	 */
 	public TieredCache(String name, CacheSettings settings, CacheServices services) {
-		this(name, settings, services, new PendingInvalidations(), new CoordinationStatistics());
+		this(name, settings, services, new PendingInvalidations(), new CoordinationStatistics(),
+				new CacheTransactions());
 	}
 
 	TieredCache(String name, CacheSettings settings, CacheServices services, PendingInvalidations pending,
-			CoordinationStatistics invalidations) {
+			CoordinationStatistics invalidations, CacheTransactions transactions) {
 		this.pending = pending;
+		this.transactions = transactions;
 		this.invalidations = invalidations;
 		this.name = name;
 		this.encodedName = CacheKeyEncoder.encode(name);
@@ -142,6 +155,10 @@ public class TieredCache implements Cache {
 		return this.local;
 	}
 
+	CacheTransactions transactions() {
+		return this.transactions;
+	}
+
 	/**
 	 * Turns a Spring cache key into the encoded key both tiers use.
 	 * @param key the key
@@ -188,7 +205,12 @@ public class TieredCache implements Cache {
 		if (entry != null) {
 			return CompletableFuture.completedFuture(entry);
 		}
-		return CompletableFuture.supplyAsync(() -> lookup(encoded), this.services.asyncExecutor());
+		try {
+			return CompletableFuture.supplyAsync(() -> lookup(encoded), this.services.asyncExecutor());
+		}
+		catch (RejectedExecutionException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
 	}
 
 	@Override
@@ -199,15 +221,20 @@ public class TieredCache implements Cache {
 		if (entry != null) {
 			return CompletableFuture.completedFuture((T) entry.get());
 		}
-		return CompletableFuture.supplyAsync(() -> {
-			try {
-				return (T) readThrough(ReadRequest.of(encoded, () -> valueLoader.get().join()));
-			}
-			catch (Throwable ex) {
-				throw (ex instanceof java.util.concurrent.CompletionException ce) ? ce
-						: new java.util.concurrent.CompletionException(ex);
-			}
-		}, this.services.asyncExecutor());
+		try {
+			return CompletableFuture.supplyAsync(() -> {
+				try {
+					return (T) readThrough(ReadRequest.of(encoded, () -> valueLoader.get().join()));
+				}
+				catch (Throwable ex) {
+					throw (ex instanceof java.util.concurrent.CompletionException ce) ? ce
+							: new java.util.concurrent.CompletionException(ex);
+				}
+			}, this.services.asyncExecutor());
+		}
+		catch (RejectedExecutionException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
 	}
 
 	/**
@@ -281,13 +308,13 @@ public class TieredCache implements Cache {
 	}
 
 	private @Nullable CacheEntry readRemoteUnobserved(String key) {
-		byte[] bytes = this.services.store().get(entryId(key));
-		if (bytes == null) {
+		byte[] stored = this.services.store().get(entryId(key));
+		if (stored == null || RedisStore.isTombstone(stored)) {
 			this.statistics.miss(Tier.L2);
 			return null;
 		}
-		CacheEntry entry = this.entries.decode(bytes);
-		if (entry == null || !this.entries.isCurrent(entry)) {
+		CacheEntry entry = this.entries.decode(stored);
+		if (entry == null || !this.entries.isCurrent(entry) || !this.entries.isOfCurrentEpoch(entry)) {
 			this.statistics.miss(Tier.L2);
 			return null;
 		}
@@ -295,9 +322,9 @@ public class TieredCache implements Cache {
 		return entry;
 	}
 
-	/** Returns the slot-local id of a key in the current epoch of this cache. */
+	/** Returns the slot-local id of a key of this cache. */
 	String entryId(String key) {
-		return RedisKeyLayout.entryId(this.encodedName, this.services.epochs().current(this.encodedName), key);
+		return RedisKeyLayout.entryId(this.encodedName, key);
 	}
 
 	CacheEntries entries() {
@@ -308,40 +335,63 @@ public class TieredCache implements Cache {
 
 	@Override
 	public void put(Object key, @Nullable Object value) {
-		write(encodeKey(key), value, CacheEntry.NO_TAGS);
+		String encoded = encodeKey(key);
+		Object actual = fromStoreValue(value);
+		if (this.transactions.deferChanges()) {
+			CacheTransactions.afterCommit(() -> write(encoded, actual, CacheEntry.NO_TAGS));
+			return;
+		}
+		write(encoded, actual, CacheEntry.NO_TAGS);
+	}
+
+	/** Spring's caching infrastructure marks a cached null with {@link NullValue}. */
+	private static @Nullable Object fromStoreValue(@Nullable Object value) {
+		return (value == NullValue.INSTANCE) ? null : value;
 	}
 
 	/**
 	 * Stores a value written by the application (after its source of truth was updated):
 	 * in Redis, then in L1, and drops the key from every other instance's L1. Loads of the
-	 * key that began earlier will not store their older value. If the value cannot be
-	 * stored in Redis, the key is deleted there instead, so no older value survives.
+	 * key that began earlier will not store their older value. If Redis does not take the
+	 * change, it is retried in the background until it lands (as a delete that spares any
+	 * newer change), so no older value outlives it anywhere.
 	 * @param key the encoded key
 	 * @param value the new value
-	 * @param tags its encoded tags
+	 * @param tags its encoded tags and groups
 	 */
 	public void write(String key, @Nullable Object value, String[] tags) {
+		long issued = System.nanoTime();
 		long ttl = this.entries.ttlMillisFor(value);
 		if (ttl == 0) {
 			evictKey(key);
 			return;
 		}
-		CacheEntry entry = this.entries.newEntry(value, tags, this.entries.tagVersions(tags), 0, ttl);
-		byte[] envelope = this.entries.encode(entry);
-		if (envelope == null) {
+		CacheEntry entry;
+		try {
+			entry = this.entries.newEntry(value, tags, this.entries.versions(tags), 0, ttl);
+		}
+		catch (RedisUnavailableException ex) {
+			this.local.invalidate(key, EvictionCause.EXPLICIT);
+			this.pending.key(this, key, issued, null);
+			return;
+		}
+		byte[] stored = this.entries.encode(entry);
+		if (stored == null) {
 			evictKey(key);
 			return;
 		}
 		this.local.write(key, entry);
+		byte[] writeId = newWriteId();
 		try {
 			this.services.store()
-				.put(this.encodedName, entryId(key), key, envelope, this.entries.redisTtlMillis(entry), this.entries.sequenceTtlMillis(ttl));
+				.put(this.encodedName, entryId(key), key, RedisStore.withWriteId(stored, writeId),
+						this.entries.redisTtlMillis(entry));
 			this.statistics.put(Tier.L2);
 		}
 		catch (RedisUnavailableException ex) {
-			// Redis did not take the new value; it is either down (nothing to delete) or
-			// failing this write, in which case the old value must not outlive it.
-			deleteQuietly(key);
+			// Redis may or may not have applied it, now or later: the replay deletes whatever
+			// older value is there, or this write's own value, and leaves anything newer.
+			this.pending.key(this, key, issued, writeId);
 		}
 	}
 
@@ -352,19 +402,23 @@ public class TieredCache implements Cache {
 		if (present != null) {
 			return present;
 		}
-		long ttl = this.entries.ttlMillisFor(value);
-		CacheEntry entry = this.entries.newEntry(value, CacheEntry.NO_TAGS, CacheEntry.NO_VERSIONS, 0, Math.max(ttl, 1));
-		byte[] envelope = (ttl > 0) ? this.entries.encode(entry) : null;
-		if (envelope != null) {
+		Object actual = fromStoreValue(value);
+		long ttl = this.entries.ttlMillisFor(actual);
+		if (ttl == 0) {
+			return null;
+		}
+		CacheEntry entry;
+		try {
+			entry = this.entries.newEntry(actual, CacheEntry.NO_TAGS, this.entries.versions(CacheEntry.NO_TAGS), 0, ttl);
+		}
+		catch (RedisUnavailableException ex) {
+			return null;
+		}
+		byte[] stored = this.entries.encode(entry);
+		if (stored != null) {
 			try {
-				byte[] existing = this.services.store()
-					.putIfAbsent(this.encodedName, entryId(encoded), encoded, envelope, this.entries.redisTtlMillis(entry),
-							this.entries.sequenceTtlMillis(ttl));
-				if (existing != null) {
-					CacheEntry current = this.entries.decode(existing);
-					if (current != null) {
-						return current;
-					}
+				if (!storeIfAbsent(encoded, entry, stored)) {
+					return lookup(encoded);
 				}
 				this.statistics.put(Tier.L2);
 			}
@@ -372,15 +426,39 @@ public class TieredCache implements Cache {
 				// Fall through: L1 only.
 			}
 		}
-		if (ttl > 0) {
-			this.local.write(encoded, entry);
-		}
+		this.local.write(encoded, entry);
 		return null;
+	}
+
+	/**
+	 * Stores an entry unless a live one is present; an expired, tag-invalidated or
+	 * unreadable entry counts as absent and is replaced, unless it changes meanwhile.
+	 * @return whether this entry was stored
+	 */
+	private boolean storeIfAbsent(String key, CacheEntry entry, byte[] stored) {
+		RedisStore store = this.services.store();
+		long ttl = this.entries.redisTtlMillis(entry);
+		byte[] existing = store.putIfAbsent(this.encodedName, entryId(key), key, stored, ttl);
+		if (existing == null) {
+			return true;
+		}
+		CacheEntry current = this.entries.decode(existing);
+		if (current != null && current.isFresh(this.entries.now()) && this.entries.isCurrent(current)
+				&& this.entries.isOfCurrentEpoch(current)) {
+			return false;
+		}
+		byte[] sequence = java.util.Arrays.copyOf(existing, RedisKeyLayout.SEQUENCE_LENGTH);
+		return store.replace(this.encodedName, entryId(key), key, stored, ttl, sequence);
 	}
 
 	@Override
 	public void evict(Object key) {
-		evictKey(encodeKey(key));
+		String encoded = encodeKey(key);
+		if (this.transactions.deferChanges()) {
+			CacheTransactions.afterCommit(() -> evictKey(encoded));
+			return;
+		}
+		evictKey(encoded);
 	}
 
 	@Override
@@ -389,42 +467,65 @@ public class TieredCache implements Cache {
 	}
 
 	/**
-	 * Evicts a key from both tiers and from every other instance's L1.
+	 * Evicts a key from both tiers and from every other instance's L1. If Redis does not
+	 * take it, it is retried in the background until it lands.
 	 * @param key the encoded key
 	 * @return whether Redis held the key (or, when Redis is unreachable, L1 did)
 	 */
 	public boolean evictKey(String key) {
+		long issued = System.nanoTime();
 		this.invalidations.invalidation(InvalidationKind.KEY, false);
 		boolean wasLocal = this.local.contains(key);
 		this.local.invalidate(key, EvictionCause.EXPLICIT);
 		try {
 			boolean wasRemote = this.services.store()
-				.delete(this.encodedName, entryId(key), key, this.entries.sequenceTtlMillis(this.settings.ttl().toMillis()));
+				.delete(this.encodedName, entryId(key), key, this.entries.tombstoneTtlMillis());
 			this.statistics.eviction(Tier.L2, EvictionCause.EXPLICIT);
 			return wasRemote;
 		}
 		catch (RedisUnavailableException ex) {
-			this.pending.key(this, key);
+			this.pending.key(this, key, issued, null);
 			return wasLocal;
 		}
 	}
 
 	/**
-	 * Deletes a key in Redis, as a replayed invalidation does.
-	 * @throws RedisUnavailableException if Redis did not take it
+	 * Gives a load lock back once Redis answers, when the command that asked for it failed
+	 * but may have taken it all the same.
 	 */
-	void deleteRemote(String key) {
-		this.services.store()
-			.delete(this.encodedName, entryId(key), key, this.entries.sequenceTtlMillis(this.settings.ttl().toMillis()));
+	void releaseLockLater(String entryId, String token) {
+		this.pending.lock(this, entryId, token, this.settings.lease().toNanos());
 	}
 
-	private void deleteQuietly(String key) {
-		try {
-			deleteRemote(key);
-		}
-		catch (RedisUnavailableException ex) {
-			this.pending.key(this, key);
-		}
+	/**
+	 * Gives up a load lock and wakes the waiters.
+	 * @throws RedisUnavailableException if Redis did not take it
+	 */
+	void releaseLock(String entryId, String token) {
+		this.services.store().release(this.encodedName, entryId, token);
+	}
+
+	/**
+	 * Replays a change of a key that may not have reached Redis: deletes the entry unless it
+	 * changed after the lost change was issued, and drops the key from other instances' L1.
+	 * @param key the encoded key
+	 * @param issuedNanos when the lost change was issued, by {@link System#nanoTime()}
+	 * @param lostWriteIds the ids of the lost writes, whose own values are deleted too
+	 * @throws RedisUnavailableException if Redis did not take it
+	 */
+	void replayKeyChange(String key, long issuedNanos, byte[] lostWriteIds) {
+		long ageMicros = Math.max(0, (System.nanoTime() - issuedNanos) / 1000);
+		this.services.store()
+			.replayDelete(this.encodedName, entryId(key), key, this.entries.tombstoneTtlMillis(), ageMicros,
+					lostWriteIds);
+	}
+
+	/** A random write id; never all zeros, which marks values stored by loads. */
+	private static byte[] newWriteId() {
+		byte[] id = new byte[RedisKeyLayout.WRITE_ID_LENGTH];
+		java.util.concurrent.ThreadLocalRandom.current().nextBytes(id);
+		id[0] |= 1;
+		return id;
 	}
 
 	/**
@@ -433,6 +534,15 @@ public class TieredCache implements Cache {
 	 */
 	@Override
 	public void clear() {
+		if (this.transactions.deferChanges()) {
+			CacheTransactions.afterCommit(this::clearEverywhere);
+			return;
+		}
+		clearEverywhere();
+	}
+
+	private void clearEverywhere() {
+		long issued = System.nanoTime();
 		this.invalidations.invalidation(InvalidationKind.CLEAR, false);
 		this.local.invalidateAll();
 		boolean everywhere = true;
@@ -443,7 +553,7 @@ public class TieredCache implements Cache {
 			everywhere = false;
 			this.warnings.warn("clear", () -> "Cache '" + this.name + "' was cleared in L1 only: Redis is "
 					+ "unreachable; the clear is applied when it answers again");
-			this.pending.clear(this);
+			this.pending.clear(this, issued);
 		}
 		this.local.invalidateAll();
 		if (everywhere && logger.isDebugEnabled()) {
@@ -453,7 +563,7 @@ public class TieredCache implements Cache {
 
 	@Override
 	public boolean invalidate() {
-		clear();
+		clearEverywhere();
 		return true;
 	}
 

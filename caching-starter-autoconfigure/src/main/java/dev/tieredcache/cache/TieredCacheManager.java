@@ -51,6 +51,8 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 
 	private final PendingInvalidations pending = new PendingInvalidations();
 
+	private final CacheTransactions transactions = new CacheTransactions();
+
 	/**
 	 * Creates a manager.
 	 * @param settings the settings of a cache, by name
@@ -91,7 +93,7 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 		}
 		return this.caches.computeIfAbsent(name, (n) -> {
 			TieredCache created = new TieredCache(n, this.settings.apply(n), this.services, this.pending,
-					this.statistics);
+					this.statistics, this.transactions);
 			this.byEncodedName.put(created.encodedName(), created);
 			this.creationListeners.forEach((listener) -> listener.accept(created));
 			return created;
@@ -108,9 +110,26 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 		return Collections.unmodifiableCollection(this.caches.values());
 	}
 
+	/**
+	 * Returns how the caches take part in Spring-managed transactions (on by default).
+	 * @return the transaction settings of every cache of this manager
+	 */
+	public CacheTransactions getTransactions() {
+		return this.transactions;
+	}
+
 	/** Returns what the caches share. */
 	public CacheServices getServices() {
 		return this.services;
+	}
+
+	/**
+	 * Returns how many changes (writes, evictions, tag invalidations, group bumps, clears)
+	 * could not reach Redis yet and wait to be replayed.
+	 * @return the number of pending changes
+	 */
+	public int pendingInvalidations() {
+		return this.pending.size();
 	}
 
 	/** Returns the counters of invalidations and Redis errors. */
@@ -171,39 +190,45 @@ public class TieredCacheManager implements CacheManager, InvalidationHandler {
 		forgetLocalState();
 	}
 
+	@Override
+	public void invalidationsMissed() {
+		this.statistics.invalidationsMissed();
+		forgetLocalState();
+	}
+
 	/**
 	 * Called when Redis answers again after an outage: applies the invalidations that could
 	 * not reach it, then forgets local state, since messages may have been missed.
 	 */
 	public void redisRestored() {
-		this.pending.replay(this.caches.values(), this.services);
+		this.pending.replay(this.services);
 		forgetLocalState();
 	}
 
 	/**
-	 * Returns how many invalidations (keys, tags, groups, whole caches) could not reach
-	 * Redis and wait to be applied when it answers again; 0 in normal operation. A moment's
-	 * reading, for health and monitoring: it may change at once.
-	 * @return the number of pending invalidations
+	 * Retries the changes that could not reach Redis; called periodically while the
+	 * circuit is closed, so that a single lost command is repaired without an outage.
 	 */
-	public int pendingInvalidations() {
-		return this.pending.size();
+	public void replayPending() {
+		this.pending.replay(this.services);
 	}
 
 	/**
-	 * Records a tag invalidation that could not reach Redis, to apply it when Redis answers.
+	 * Records a tag invalidation that could not reach Redis, to retry it until it lands.
 	 * @param tag the encoded tag
+	 * @param issuedNanos when it was issued
 	 */
-	void tagInvalidationFailed(String tag) {
-		this.pending.tag(tag);
+	void tagInvalidationFailed(String tag, long issuedNanos) {
+		this.pending.tag(tag, issuedNanos);
 	}
 
 	/**
-	 * Records a group bump that could not reach Redis, to apply it when Redis answers.
+	 * Records a group bump that could not reach Redis, to retry it until it lands.
 	 * @param group the encoded group
+	 * @param issuedNanos when it was issued
 	 */
-	void groupBumpFailed(String group) {
-		this.pending.group(group);
+	void groupBumpFailed(String group, long issuedNanos) {
+		this.pending.group(group, issuedNanos);
 	}
 
 	/**

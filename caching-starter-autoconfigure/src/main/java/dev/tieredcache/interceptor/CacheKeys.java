@@ -5,26 +5,22 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import dev.tieredcache.cache.CacheKeyEncoder;
-import dev.tieredcache.redis.VersionTracker;
 
 /**
  * Turns a call into the encoded key and tags of its cache entry: the key expression or
- * Spring-style default key, one {@code |version} per versioned group the method belongs
- * to, and the tag expressions, all encoded for both tiers.
+ * Spring-style default key, and the tag expressions together with the versioned groups the
+ * method belongs to (an entry records the version of each, and is a miss once one moves
+ * on), all encoded for both tiers.
  */
 final class CacheKeys {
 
 	private static final String[] NO_TAGS = new String[0];
 
-	private final VersionTracker groups;
-
-	CacheKeys(VersionTracker groups) {
-		this.groups = groups;
+	CacheKeys() {
 	}
 
 	/**
-	 * Computes the encoded key of a call: the key expression or the default key, then one
-	 * {@code |version} per versioned group.
+	 * Computes the encoded key of a call: the key expression or the default key.
 	 */
 	String key(@Nullable CacheExpression expression, CacheOperations operations, InvocationContext context) {
 		Object raw = (expression != null) ? expression.value(context) : defaultKey(context.arguments());
@@ -32,12 +28,7 @@ final class CacheKeys {
 			throw new CacheExpressionException("Key " + ((expression != null) ? expression.description()
 					: "of " + operations.description()) + " evaluated to null", null);
 		}
-		String key = CacheKeyEncoder.encodeKey(raw);
-		for (CacheExpression group : operations.groups()) {
-			String name = CacheKeyEncoder.encode(String.valueOf(group.value(context)));
-			key = key + '|' + this.groups.current(name);
-		}
-		return key;
+		return CacheKeyEncoder.encodeKey(raw);
 	}
 
 	private static Object defaultKey(Object[] arguments) {
@@ -47,13 +38,22 @@ final class CacheKeys {
 		return CacheKeyEncoder.encodeComposite(arguments);
 	}
 
-	static String[] tags(List<CacheExpression> expressions, InvocationContext context) {
-		if (expressions.isEmpty()) {
+	/**
+	 * Computes the encoded tags of a call's entry: its tag expressions, then its versioned
+	 * groups.
+	 */
+	static String[] tags(List<CacheExpression> expressions, List<CacheExpression> groups,
+			InvocationContext context) {
+		int count = expressions.size() + groups.size();
+		if (count == 0) {
 			return NO_TAGS;
 		}
-		String[] tags = new String[expressions.size()];
-		for (int i = 0; i < tags.length; i++) {
+		String[] tags = new String[count];
+		for (int i = 0; i < expressions.size(); i++) {
 			tags[i] = CacheKeyEncoder.encode(String.valueOf(expressions.get(i).value(context)));
+		}
+		for (int i = 0; i < groups.size(); i++) {
+			tags[expressions.size() + i] = CacheKeyEncoder.encodeGroup(String.valueOf(groups.get(i).value(context)));
 		}
 		return tags;
 	}

@@ -20,6 +20,7 @@ import org.springframework.cache.Cache.ValueWrapper;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.annotation.WriteMode;
+import dev.tieredcache.cache.LoadWaitInterruptedException;
 import dev.tieredcache.cache.ReadRequest;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
@@ -74,7 +75,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		this.operations = operations;
 		this.beanFactory = beanFactory;
 		this.asyncExecutor = asyncExecutor;
-		this.keys = new CacheKeys(manager.getServices().groups());
+		this.keys = new CacheKeys();
 	}
 
 	@Override
@@ -132,7 +133,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		}
 		try {
 			// Only a load needs the tags: a hit already carries them.
-			tags = CacheKeys.tags(read.tags(), context);
+			tags = CacheKeys.tags(read.tags(), operations.groups(), context);
 		}
 		catch (CacheExpressionException ex) {
 			warnUncached(operations, ex);
@@ -161,6 +162,10 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		}
 		catch (MethodFailure ex) {
 			throw ex.getCause();
+		}
+		catch (LoadWaitInterruptedException ex) {
+			// The caller's thread was interrupted: it must not go on to query the database.
+			throw ex;
 		}
 		catch (RuntimeException ex) {
 			// The cache itself failed: the caller still gets the method's answer.
@@ -253,7 +258,7 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 				return;
 			}
 			Object value = (write.value() != null) ? write.value().value(context) : result;
-			String[] tags = CacheKeys.tags(write.tags(), context);
+			String[] tags = CacheKeys.tags(write.tags(), operations.groups(), context);
 			AfterCommit.run(() -> safely(operations, () -> cache.write(key, value, tags)));
 		}
 		catch (CacheExpressionException ex) {

@@ -68,6 +68,13 @@ public class TieredCacheCoordinationMetrics implements MeterBinder {
 					.register(registry);
 			}
 		}
+		FunctionCounter
+			.builder(TieredCacheMetrics.PREFIX + "invalidations.missed", this.statistics,
+					CoordinationStatistics::missedInvalidations)
+			.tags(this.tags)
+			.description("Times lost invalidation messages of another instance were detected, each time "
+					+ "dropping this instance's L1")
+			.register(registry);
 		for (String operation : CoordinationStatistics.operations()) {
 			FunctionCounter
 				.builder(TieredCacheMetrics.PREFIX + "redis.errors", this.statistics,

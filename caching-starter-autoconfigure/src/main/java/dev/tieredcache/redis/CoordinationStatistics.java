@@ -34,6 +34,8 @@ public final class CoordinationStatistics {
 
 	private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
+	private final LongAdder missedInvalidations = new LongAdder();
+
 	public CoordinationStatistics() {
 		for (LongAdder[] byOrigin : this.invalidations) {
 			byOrigin[0] = new LongAdder();
@@ -60,6 +62,20 @@ public final class CoordinationStatistics {
 		return this.invalidations[kind.ordinal()][remote ? 1 : 0].sum();
 	}
 
+	/** Records that invalidation messages of another instance were lost. */
+	public void invalidationsMissed() {
+		this.missedInvalidations.increment();
+	}
+
+	/**
+	 * Returns how many times lost invalidation messages were detected (each time, L1 and
+	 * the versions held in memory were dropped).
+	 * @return the count
+	 */
+	public long missedInvalidations() {
+		return this.missedInvalidations.sum();
+	}
+
 	void redisError(String operation) {
 		this.errors.computeIfAbsent(operation, (op) -> new LongAdder()).increment();
 	}
@@ -84,7 +100,7 @@ public final class CoordinationStatistics {
 
 	/** Returns the operations whose errors are counted, for meters registered up front. */
 	public static String[] operations() {
-		return new String[] { "get", "load-start", "fill", "write", "version", "release", "ping" };
+		return new String[] { "get", "load-start", "fill", "write", "version", "release", "ping", "heartbeat" };
 	}
 
 }

@@ -34,4 +34,10 @@ public interface InvalidationHandler {
 	 */
 	void subscriptionRestored();
 
+	/**
+	 * Messages of another instance were lost while the subscription stayed up (a gap in
+	 * its sequence numbers): whatever they invalidated is unknown.
+	 */
+	void invalidationsMissed();
+
 }

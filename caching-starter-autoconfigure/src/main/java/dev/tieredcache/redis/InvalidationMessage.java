@@ -5,23 +5,29 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A message on the invalidation channel: {@code kind|instance|subject|detail}.
+ * A message on the invalidation channel: {@code kind|instance|sequence|subject|detail}.
  *
  * <ul>
- * <li>{@code K|i|cache|key}: a key was written or evicted (L1 drops it);</li>
- * <li>{@code C|i|cache|epoch}: a cache was cleared;</li>
- * <li>{@code T|i|tag|version}, {@code G|i|group|version}: a tag or group moved on;</li>
- * <li>{@code F|i|cache|entryId}: a load finished; waiters on the key wake up.</li>
+ * <li>{@code K|i|n|cache|key}: a key was written or evicted (L1 drops it);</li>
+ * <li>{@code C|i|n|cache|epoch}: a cache was cleared;</li>
+ * <li>{@code T|i|n|tag|version}, {@code G|i|n|group|version}: a tag or group moved on;</li>
+ * <li>{@code H|i|n||}: a heartbeat: the sender's last sequence number so far;</li>
+ * <li>{@code F|i|0|cache|entryId}: a load finished; waiters on the key wake up.</li>
  * </ul>
  *
- * Subjects are encoded names and never contain {@code |}; the detail is the rest.
+ * Every invalidation carries the publishing instance's sequence number (1, 2, 3, ...), so a
+ * receiver can tell that a message was lost ({@link MessageSequences}); heartbeats let it
+ * tell even when the lost message was the sender's last. Load notifications are not
+ * numbered: losing one costs a waiter its wait timeout, never a stale value. Subjects are
+ * encoded names and never contain {@code |}; the detail is the rest.
  *
  * @param kind the message kind
  * @param instance the sending instance
+ * @param sequence the sender's sequence number of this message, 0 when not numbered
  * @param subject the cache, tag or group name
  * @param detail the key, version or entry id
  */
-public record InvalidationMessage(char kind, String instance, String subject, String detail) {
+public record InvalidationMessage(char kind, String instance, long sequence, String subject, String detail) {
 
 	/** A key was written or evicted. */
 	public static final char KEY = 'K';
@@ -35,6 +41,9 @@ public record InvalidationMessage(char kind, String instance, String subject, St
 	/** A group was bumped. */
 	public static final char GROUP = 'G';
 
+	/** A heartbeat: the sender's latest sequence number. */
+	public static final char HEARTBEAT = 'H';
+
 	/** A load finished. */
 	public static final char FILLED = 'F';
 
@@ -44,7 +53,7 @@ public record InvalidationMessage(char kind, String instance, String subject, St
 	 * @return the bytes to publish
 	 */
 	public byte[] toBytes() {
-		return (this.kind + "|" + this.instance + "|" + this.subject + "|" + this.detail)
+		return (this.kind + "|" + this.instance + "|" + this.sequence + "|" + this.subject + "|" + this.detail)
 			.getBytes(StandardCharsets.UTF_8);
 	}
 
@@ -60,11 +69,19 @@ public record InvalidationMessage(char kind, String instance, String subject, St
 		}
 		int second = text.indexOf('|', 2);
 		int third = (second < 0) ? -1 : text.indexOf('|', second + 1);
-		if (third < 0) {
+		int fourth = (third < 0) ? -1 : text.indexOf('|', third + 1);
+		if (fourth < 0) {
 			return null;
 		}
-		return new InvalidationMessage(text.charAt(0), text.substring(2, second), text.substring(second + 1, third),
-				text.substring(third + 1));
+		long sequence;
+		try {
+			sequence = Long.parseLong(text, second + 1, third, 10);
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+		return new InvalidationMessage(text.charAt(0), text.substring(2, second), sequence,
+				text.substring(third + 1, fourth), text.substring(fourth + 1));
 	}
 
 }

@@ -30,9 +30,33 @@ public final class InvalidationSubscriber implements MessageListener, Subscripti
 
 	private final AtomicBoolean subscribedOnce = new AtomicBoolean();
 
-	public InvalidationSubscriber(String instanceId, InvalidationHandler handler) {
+	private final MessageSequences sequences;
+
+	/**
+	 * Creates the subscriber.
+	 * @param instanceId this instance's id, whose own messages are ignored
+	 * @param handler receives other instances' messages
+	 * @param sequences tells lost messages from the others' sequence numbers
+	 */
+	public InvalidationSubscriber(String instanceId, InvalidationHandler handler, MessageSequences sequences) {
 		this.instanceId = instanceId;
 		this.handler = handler;
+		this.sequences = sequences;
+	}
+
+	/**
+	 * Declares lost the messages missing for longer than the grace period; called
+	 * periodically (a loss is also found at once when a message reveals it).
+	 */
+	public void checkForLostMessages() {
+		if (this.sequences.expired()) {
+			missed();
+		}
+	}
+
+	private void missed() {
+		logger.warn("Invalidation messages of another instance were lost: L1 is cleared");
+		this.handler.invalidationsMissed();
 	}
 
 	/** Returns whether the channel has been subscribed at least once. */
@@ -42,6 +66,7 @@ public final class InvalidationSubscriber implements MessageListener, Subscripti
 
 	@Override
 	public void onChannelSubscribed(byte[] channel, long count) {
+		this.sequences.reset();
 		if (!this.subscribedOnce.compareAndSet(false, true)) {
 			logger.warn("Invalidation subscription restored: L1 is cleared, invalidations may have been missed");
 			this.handler.subscriptionRestored();
@@ -60,6 +85,13 @@ public final class InvalidationSubscriber implements MessageListener, Subscripti
 			return;
 		}
 		if (this.instanceId.equals(parsed.instance())) {
+			return;
+		}
+		boolean heartbeat = parsed.kind() == InvalidationMessage.HEARTBEAT;
+		if (this.sequences.received(parsed.instance(), parsed.sequence(), heartbeat)) {
+			missed();
+		}
+		if (heartbeat) {
 			return;
 		}
 		try {

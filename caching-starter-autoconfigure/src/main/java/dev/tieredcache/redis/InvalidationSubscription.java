@@ -44,6 +44,9 @@ public final class InvalidationSubscription implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	/** Guards the hand-over between a retried start and {@link #stop()}. */
+	private final Object lifecycle = new Object();
+
 	/**
 	 * Creates the subscription.
 	 * @param connectionFactory the application's connection factory
@@ -88,14 +91,20 @@ public final class InvalidationSubscription implements SmartLifecycle {
 				+ this.retryInterval.toMillis() + " ms");
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiered-cache-subscribe-");
 		threads.setDaemon(true);
-		this.starter = Executors.newSingleThreadScheduledExecutor(threads);
 		long period = this.retryInterval.toMillis();
-		this.starter.scheduleWithFixedDelay(() -> {
-			if (tryStart()) {
-				logger.warn("Subscribed to the invalidation channel");
-				this.starter.shutdown();
+		synchronized (this.lifecycle) {
+			if (!this.running) {
+				return;
 			}
-		}, period, period, TimeUnit.MILLISECONDS);
+			ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(threads);
+			this.starter = retries;
+			retries.scheduleWithFixedDelay(() -> {
+				if (tryStart()) {
+					logger.warn("Subscribed to the invalidation channel");
+					retries.shutdown();
+				}
+			}, period, period, TimeUnit.MILLISECONDS);
+		}
 	}
 
 	/**
@@ -107,7 +116,14 @@ public final class InvalidationSubscription implements SmartLifecycle {
 		try {
 			attempt.start();
 			if (attempt.isListening()) {
-				this.container = attempt;
+				synchronized (this.lifecycle) {
+					if (!this.running) {
+						// stop() ran while this attempt was starting: it must not outlive it.
+						destroyQuietly(attempt);
+						return true;
+					}
+					this.container = attempt;
+				}
 				return true;
 			}
 		}
@@ -129,11 +145,15 @@ public final class InvalidationSubscription implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		this.running = false;
-		if (this.starter != null) {
-			this.starter.shutdownNow();
+		RedisMessageListenerContainer current;
+		synchronized (this.lifecycle) {
+			this.running = false;
+			if (this.starter != null) {
+				this.starter.shutdownNow();
+			}
+			current = this.container;
+			this.container = null;
 		}
-		RedisMessageListenerContainer current = this.container;
 		if (current != null) {
 			destroyQuietly(current);
 		}

@@ -43,4 +43,12 @@ public final class LoadWaiters {
 		}
 	}
 
+	/**
+	 * Returns how many entries have a waiter; for tests and diagnostics.
+	 * @return the number of entries waited for
+	 */
+	public int size() {
+		return this.waiters.size();
+	}
+
 }

@@ -58,6 +58,8 @@ public final class RedisCommandExecutor implements DisposableBean {
 
 	private final ScheduledExecutorService prober;
 
+	private final ScheduledExecutorService housekeeping;
+
 	private volatile RedisConnection connection;
 
 	/** The probe thread while it restores state, the only one let through the open circuit. */
@@ -80,6 +82,9 @@ public final class RedisCommandExecutor implements DisposableBean {
 		this.circuit = circuit;
 		this.statistics = statistics;
 		this.prober = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("tiered-cache-probe-"));
+		CustomizableThreadFactory housekeepingThreads = new CustomizableThreadFactory("tiered-cache-housekeeping-");
+		housekeepingThreads.setDaemon(true);
+		this.housekeeping = Executors.newScheduledThreadPool(2, housekeepingThreads);
 		startUp();
 	}
 
@@ -110,6 +115,27 @@ public final class RedisCommandExecutor implements DisposableBean {
 	 */
 	public void onReconnect(Runnable listener) {
 		this.reconnectListeners.add(listener);
+	}
+
+	/**
+	 * Runs a housekeeping task periodically until the executor is destroyed: retrying
+	 * changes that could not reach Redis, heartbeats, checks for lost messages. Two threads
+	 * run them, so a replay waiting on a failing cluster master does not hold back the
+	 * heartbeats. While the circuit is open, their commands fail at once. A task's failure
+	 * is logged at DEBUG and does not stop later runs.
+	 * @param period the period
+	 * @param task the task
+	 */
+	public void schedule(Duration period, Runnable task) {
+		long millis = period.toMillis();
+		this.housekeeping.scheduleWithFixedDelay(() -> {
+			try {
+				task.run();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("A tiered-cache housekeeping task failed", ex);
+			}
+		}, millis, millis, TimeUnit.MILLISECONDS);
 	}
 
 	/** Returns the circuit breaker guarding Redis. */
@@ -312,6 +338,7 @@ public final class RedisCommandExecutor implements DisposableBean {
 
 	@Override
 	public void destroy() {
+		this.housekeeping.shutdownNow();
 		this.prober.shutdownNow();
 		RedisConnection redis = this.connection;
 		if (redis != null) {

@@ -8,21 +8,36 @@ import org.springframework.util.Assert;
  * Names of every Redis key and channel the starter uses, all under one prefix.
  *
  * <pre>
- * {prefix}v:{cache@epoch:key}   value (envelope)
- * {prefix}s:{cache@epoch:key}   write sequence of the key (stale-set protection)
- * {prefix}l:{cache@epoch:key}   load lock
- * {prefix}w:{cache@epoch:key}   flag: someone waits for the load
- * {prefix}t:{tag}               version of a tag
- * {prefix}g:{group}             version of a versioned group
- * {prefix}e:{cache}             epoch of a cache (bumped by clear)
- * {prefix}invalidation          pub/sub channel
+ * {prefix}c:{cache:key}   entry: write sequence (17 digits), write id (8 bytes), envelope;
+ *                         the sequence alone is a tombstone
+ * {prefix}l:{cache:key}   load lock
+ * {prefix}w:{cache:key}   flag: someone waits for the load
+ * {prefix}t:{tag}         version of a tag
+ * {prefix}g:{@group}      version of a versioned group
+ * {prefix}e:{cache}       epoch of a cache (bumped by clear)
+ * {prefix}invalidation    pub/sub channel
  * </pre>
  *
- * The part in braces is a Redis Cluster hash tag: the four keys of one cache key share a
+ * One key per cached entry: the write sequence that guards loads against older values
+ * lives in the entry itself, and the epoch, group and tag versions an entry was made under
+ * live in its envelope rather than in its name. An entry therefore has one name whatever
+ * the versions are, so a write defeats any concurrent load of the same key, whichever
+ * version each instance believes current.
+ *
+ * <p>The part in braces is a Redis Cluster hash tag: the keys of one cache key share a
  * slot, so every script touches one slot; versions are single keys. Names inside braces are
  * {@linkplain dev.tieredcache.cache.CacheKeyEncoder encoded} and never contain a brace.
  */
 public final class RedisKeyLayout {
+
+	/** Length of the write sequence that starts every stored entry. */
+	public static final int SEQUENCE_LENGTH = 17;
+
+	/** Length of the id of the write that stored an entry, after the sequence. */
+	public static final int WRITE_ID_LENGTH = 8;
+
+	/** Where an entry's envelope starts: after its sequence and its write id. */
+	public static final int ENTRY_HEADER = SEQUENCE_LENGTH + WRITE_ID_LENGTH;
 
 	private final String prefix;
 
@@ -51,20 +66,15 @@ public final class RedisKeyLayout {
 	/**
 	 * Returns the slot-local part shared by the keys of one cache key.
 	 * @param cache the encoded cache name
-	 * @param epoch the cache's epoch
 	 * @param key the encoded key
-	 * @return {@code cache@epoch:key}
+	 * @return {@code cache:key}
 	 */
-	public static String entryId(String cache, long epoch, String key) {
-		return cache + '@' + epoch + ':' + key;
+	public static String entryId(String cache, String key) {
+		return cache + ':' + key;
 	}
 
-	byte[] value(String entryId) {
-		return bytes(this.prefix + "v:{" + entryId + '}');
-	}
-
-	byte[] sequence(String entryId) {
-		return bytes(this.prefix + "s:{" + entryId + '}');
+	byte[] entry(String entryId) {
+		return bytes(this.prefix + "c:{" + entryId + '}');
 	}
 
 	byte[] lock(String entryId) {

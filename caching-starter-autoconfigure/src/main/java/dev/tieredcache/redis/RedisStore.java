@@ -3,6 +3,7 @@ package dev.tieredcache.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
@@ -17,6 +18,7 @@ import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
  * <p>Writes, evictions and version bumps publish their invalidation message from the same
  * Lua script that applies them, so no instance can receive the message before the change
  * is visible (the ordering the two-tier cache relies on to avoid reloading an old value).
+ * Each of those messages carries this instance's next sequence number.
  */
 public final class RedisStore {
 
@@ -33,6 +35,8 @@ public final class RedisStore {
 	private final String instanceId;
 
 	private final byte[] versionTtl;
+
+	private final AtomicLong messageSequence = new AtomicLong();
 
 	/**
 	 * Creates the store.
@@ -61,55 +65,51 @@ public final class RedisStore {
 	}
 
 	/**
-	 * Reads an entry's envelope.
+	 * Reads an entry.
 	 * @param entryId the entry
-	 * @return its bytes, or null if absent
+	 * @return its stored bytes (the write sequence, then the envelope; the sequence alone
+	 * for a tombstone), or null if absent
 	 */
 	public byte @Nullable [] get(String entryId) {
-		byte[] key = this.layout.value(entryId);
+		byte[] key = this.layout.entry(entryId);
 		return this.executor.execute("get", (redis) -> redis.get(key));
 	}
 
 	/**
-	 * Begins a read-through load: reads the key's write sequence and, if asked, takes the
+	 * Begins a read-through load: reads the entry's write sequence and, if asked, takes the
 	 * load lock.
 	 * @param entryId the entry
 	 * @param token this load's lock token
 	 * @param leaseMillis the lock's lease
-	 * @param sequenceTtlMillis lifetime of the sequence key
+	 * @param tombstoneTtlMillis lifetime of the tombstone created when the entry is absent
 	 * @param lock whether to take the lock
 	 * @return the outcome
 	 */
-	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long sequenceTtlMillis,
+	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long tombstoneTtlMillis,
 			boolean lock) {
-		byte[][] keys = { this.layout.lock(entryId), this.layout.sequence(entryId), this.layout.waiters(entryId) };
+		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId) };
 		List<Object> result = this.executor.script("load-start", RedisScript.ACQUIRE, ScriptOutputType.MULTI, keys,
-				bytes(token), number(leaseMillis), number(sequenceTtlMillis), lock ? LOCK : NO_LOCK);
-		return new LoadTicket(((Long) result.get(0)) == 1L, new String((byte[]) result.get(1), StandardCharsets.UTF_8),
-				(Long) result.get(2));
+				bytes(token), number(leaseMillis), lock ? LOCK : NO_LOCK, number(tombstoneTtlMillis));
+		return new LoadTicket(((Long) result.get(0)) == 1L, (byte[]) result.get(1), (Long) result.get(2));
 	}
 
 	/**
-	 * Ends a read-through load: stores the envelope if the key saw no write since the load
+	 * Ends a read-through load: stores the entry if the key saw no write since the load
 	 * began, releases the lock and wakes waiters.
 	 * @param cache the encoded cache name
 	 * @param entryId the entry
-	 * @param envelope the bytes to store, or null to store nothing
+	 * @param stored the bytes to store, from {@link #sequenced} with the ticket's sequence,
+	 * or null to store nothing
 	 * @param ttlMillis the value's TTL
-	 * @param ticket what {@link #beginLoad} returned
 	 * @param token the lock token
-	 * @param sequenceTtlMillis lifetime of the sequence key
 	 * @return whether the value was stored
 	 */
-	public boolean fill(String cache, String entryId, byte @Nullable [] envelope, long ttlMillis, LoadTicket ticket,
-			String token, long sequenceTtlMillis) {
-		byte[][] keys = { this.layout.value(entryId), this.layout.sequence(entryId), this.layout.lock(entryId),
-				this.layout.waiters(entryId) };
-		Long stored = this.executor.script("fill", RedisScript.FILL, ScriptOutputType.INTEGER, keys,
-				(envelope != null) ? envelope : EMPTY, number(ttlMillis), bytes(ticket.sequence()), bytes(token),
-				this.layout.channel(), message(InvalidationMessage.FILLED, cache, entryId),
-				number(sequenceTtlMillis));
-		return stored != null && stored == 1L;
+	public boolean fill(String cache, String entryId, byte @Nullable [] stored, long ttlMillis, String token) {
+		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId) };
+		Long done = this.executor.script("fill", RedisScript.FILL, ScriptOutputType.INTEGER, keys,
+				(stored != null) ? stored : EMPTY, number(ttlMillis), bytes(token), this.layout.channel(),
+				wakeUp(cache, entryId));
+		return done != null && done == 1L;
 	}
 
 	/**
@@ -121,7 +121,7 @@ public final class RedisStore {
 	public void release(String cache, String entryId, String token) {
 		byte[][] keys = { this.layout.lock(entryId), this.layout.waiters(entryId) };
 		this.executor.script("release", RedisScript.RELEASE, ScriptOutputType.INTEGER, keys, bytes(token),
-				this.layout.channel(), message(InvalidationMessage.FILLED, cache, entryId));
+				this.layout.channel(), wakeUp(cache, entryId));
 	}
 
 	/**
@@ -130,50 +130,135 @@ public final class RedisStore {
 	 * @param cache the encoded cache name
 	 * @param entryId the entry
 	 * @param localKey the key as other instances' L1 holds it
-	 * @param envelope the bytes
+	 * @param stored the bytes, with {@link RedisKeyLayout#ENTRY_HEADER} reserved bytes first:
+	 * the script writes the new sequence there, after which {@link #withWriteId} put the
+	 * write's id
 	 * @param ttlMillis the TTL
-	 * @param sequenceTtlMillis lifetime of the sequence key
 	 */
-	public void put(String cache, String entryId, String localKey, byte[] envelope, long ttlMillis,
-			long sequenceTtlMillis) {
-		write("set", cache, entryId, localKey, envelope, ttlMillis, sequenceTtlMillis);
+	public void put(String cache, String entryId, String localKey, byte[] stored, long ttlMillis) {
+		write("set", cache, entryId, localKey, stored, ttlMillis, EMPTY);
 	}
 
 	/**
-	 * Stores an entry unless one is present.
+	 * Stores an entry unless a value is present.
 	 * @param cache the encoded cache name
 	 * @param entryId the entry
 	 * @param localKey the key as other instances' L1 holds it
-	 * @param envelope the bytes
+	 * @param stored the bytes, with reserved sequence bytes first
 	 * @param ttlMillis the TTL
-	 * @param sequenceTtlMillis lifetime of the sequence key
-	 * @return the present envelope, or null if this one was stored
+	 * @return the present entry's bytes, or null if this one was stored
 	 */
-	public byte @Nullable [] putIfAbsent(String cache, String entryId, String localKey, byte[] envelope,
-			long ttlMillis, long sequenceTtlMillis) {
-		List<Object> result = write("nx", cache, entryId, localKey, envelope, ttlMillis, sequenceTtlMillis);
+	public byte @Nullable [] putIfAbsent(String cache, String entryId, String localKey, byte[] stored,
+			long ttlMillis) {
+		List<Object> result = write("nx", cache, entryId, localKey, stored, ttlMillis, EMPTY);
 		return (((Long) result.get(0)) == 0L) ? (byte[]) result.get(1) : null;
 	}
 
 	/**
-	 * Deletes an entry and tells other instances to drop the key from their L1.
+	 * Replaces an entry only if its write sequence is still the given one.
 	 * @param cache the encoded cache name
 	 * @param entryId the entry
 	 * @param localKey the key as other instances' L1 holds it
-	 * @param sequenceTtlMillis lifetime of the sequence key
-	 * @return whether an entry was present
+	 * @param stored the bytes, with reserved sequence bytes first
+	 * @param ttlMillis the TTL
+	 * @param sequence the sequence the entry must still have
+	 * @return whether it was replaced
 	 */
-	public boolean delete(String cache, String entryId, String localKey, long sequenceTtlMillis) {
-		List<Object> result = write("del", cache, entryId, localKey, EMPTY, 1, sequenceTtlMillis);
+	public boolean replace(String cache, String entryId, String localKey, byte[] stored, long ttlMillis,
+			byte[] sequence) {
+		List<Object> result = write("cas", cache, entryId, localKey, stored, ttlMillis, sequence);
 		return ((Long) result.get(0)) == 1L;
 	}
 
-	private List<Object> write(String mode, String cache, String entryId, String localKey, byte[] envelope,
-			long ttlMillis, long sequenceTtlMillis) {
-		byte[][] keys = { this.layout.value(entryId), this.layout.sequence(entryId) };
-		return this.executor.script("write", RedisScript.WRITE, ScriptOutputType.MULTI, keys, bytes(mode), envelope,
-				number(ttlMillis), number(sequenceTtlMillis), this.layout.channel(),
-				message(InvalidationMessage.KEY, cache, localKey));
+	/**
+	 * Deletes an entry, leaving a tombstone that defeats loads begun earlier, and tells
+	 * other instances to drop the key from their L1.
+	 * @param cache the encoded cache name
+	 * @param entryId the entry
+	 * @param localKey the key as other instances' L1 holds it
+	 * @param tombstoneTtlMillis lifetime of the tombstone
+	 * @return whether a value was present
+	 */
+	public boolean delete(String cache, String entryId, String localKey, long tombstoneTtlMillis) {
+		List<Object> result = write("del", cache, entryId, localKey, EMPTY, tombstoneTtlMillis, EMPTY);
+		return ((Long) result.get(0)) == 1L;
+	}
+
+	/**
+	 * Replays a change that may never have reached Redis: deletes the entry unless it was
+	 * changed after the lost change was issued, and tells other instances to drop the key
+	 * from their L1 either way. The age is measured by this process's monotonic clock and
+	 * the cut-off computed by Redis's, so no two machines' clocks are compared.
+	 * @param cache the encoded cache name
+	 * @param entryId the entry
+	 * @param localKey the key as other instances' L1 holds it
+	 * @param tombstoneTtlMillis lifetime of the tombstone
+	 * @param ageMicros how long ago the lost change was issued
+	 * @param lostWriteIds the ids of the lost writes (8 bytes each): an entry one of them
+	 * stored is deleted whatever its sequence, since the write may have run late
+	 * @return whether the entry was deleted
+	 */
+	public boolean replayDelete(String cache, String entryId, String localKey, long tombstoneTtlMillis,
+			long ageMicros, byte[] lostWriteIds) {
+		List<Object> result = write("replay", cache, entryId, localKey, EMPTY, tombstoneTtlMillis,
+				number(ageMicros), lostWriteIds);
+		return ((Long) result.get(0)) == 1L;
+	}
+
+	private List<Object> write(String mode, String cache, String entryId, String localKey, byte[] stored,
+			long ttlMillis, byte[] condition) {
+		return write(mode, cache, entryId, localKey, stored, ttlMillis, condition, EMPTY);
+	}
+
+	private List<Object> write(String mode, String cache, String entryId, String localKey, byte[] stored,
+			long ttlMillis, byte[] condition, byte[] lostWriteIds) {
+		byte[][] keys = { this.layout.entry(entryId) };
+		return this.executor.script("write", RedisScript.WRITE, ScriptOutputType.MULTI, keys, bytes(mode), stored,
+				number(ttlMillis), this.layout.channel(), message(InvalidationMessage.KEY, cache, localKey),
+				condition, lostWriteIds);
+	}
+
+	/**
+	 * Marks bytes about to be stored by a write with that write's id, so that a replay can
+	 * recognise the write if it ran late.
+	 * @param stored the bytes, with {@link RedisKeyLayout#ENTRY_HEADER} reserved bytes first
+	 * @param writeId the write's id, {@link RedisKeyLayout#WRITE_ID_LENGTH} bytes
+	 * @return the same array
+	 */
+	public static byte[] withWriteId(byte[] stored, byte[] writeId) {
+		System.arraycopy(writeId, 0, stored, RedisKeyLayout.SEQUENCE_LENGTH, RedisKeyLayout.WRITE_ID_LENGTH);
+		return stored;
+	}
+
+	/**
+	 * Copies a write sequence into the reserved first bytes of an entry about to be stored.
+	 * @param stored the bytes, with reserved sequence bytes first
+	 * @param sequence the sequence
+	 * @return the same array
+	 */
+	public static byte[] sequenced(byte[] stored, byte[] sequence) {
+		System.arraycopy(sequence, 0, stored, 0, RedisKeyLayout.SEQUENCE_LENGTH);
+		return stored;
+	}
+
+	/**
+	 * Whether stored bytes are a tombstone (a sequence with no value).
+	 * @param stored what {@link #get} returned
+	 * @return whether no value is there
+	 */
+	public static boolean isTombstone(byte[] stored) {
+		return stored.length <= RedisKeyLayout.ENTRY_HEADER;
+	}
+
+	/**
+	 * Publishes a heartbeat carrying this instance's latest message sequence number, so
+	 * that other instances notice a lost message even when it was this instance's last.
+	 */
+	public void heartbeat() {
+		byte[] channel = this.layout.channel();
+		byte[] message = new InvalidationMessage(InvalidationMessage.HEARTBEAT, this.instanceId,
+				this.messageSequence.get(), "", "").toBytes();
+		this.executor.execute("heartbeat", (redis) -> redis.publish(channel, message));
 	}
 
 	/**
@@ -208,7 +293,12 @@ public final class RedisStore {
 	}
 
 	private byte[] message(char kind, String subject, String detail) {
-		return new InvalidationMessage(kind, this.instanceId, subject, detail).toBytes();
+		return new InvalidationMessage(kind, this.instanceId, this.messageSequence.incrementAndGet(), subject, detail)
+			.toBytes();
+	}
+
+	private byte[] wakeUp(String cache, String entryId) {
+		return new InvalidationMessage(InvalidationMessage.FILLED, this.instanceId, 0, cache, entryId).toBytes();
 	}
 
 	private static byte[] bytes(String s) {
@@ -226,7 +316,7 @@ public final class RedisStore {
 	 * @param sequence the key's write sequence when the load began
 	 * @param holderTtlMillis when not acquired, the holder's remaining lease
 	 */
-	public record LoadTicket(boolean acquired, String sequence, long holderTtlMillis) {
+	public record LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis) {
 	}
 
 }

@@ -12,4 +12,12 @@ public final class RedisUnavailableException extends RuntimeException {
 		super(message, cause, false, false);
 	}
 
+	/**
+	 * Whether the operation was not even tried because the circuit is open.
+	 * @return whether Redis was skipped
+	 */
+	public boolean isCircuitOpen() {
+		return this == CIRCUIT_OPEN;
+	}
+
 }

@@ -15,9 +15,12 @@ import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
  *
  * <p>A version is read from Redis the first time it is needed, kept fresh by the
  * invalidation messages of other instances ({@link #advance}) and re-read in the background
- * every refresh interval as a safety net for a lost message. Versions only move forward.
- * While Redis is unreachable, an unknown version reads as 0 and a known one keeps its last
- * value; {@link #reset()} forgets them all when Redis or the subscription comes back.
+ * every refresh interval as a safety net for a lost message (which also keeps the version
+ * key alive in Redis while it is in use). Versions only move forward. While Redis is
+ * unreachable a known version keeps its last value, and an unknown one cannot be read:
+ * {@link #current} throws, and the caller treats the Redis tier as unavailable for that
+ * call rather than guess a version that no clear, bump or write would reach.
+ * {@link #reset()} forgets them all when Redis or the subscription comes back.
  */
 public final class VersionTracker {
 
@@ -66,19 +69,13 @@ public final class VersionTracker {
 	/**
 	 * Returns the current version of a name.
 	 * @param name the encoded tag, group or cache name
-	 * @return its version, or 0 when unknown and Redis is unreachable
+	 * @return its version
+	 * @throws RedisUnavailableException if the version is not known here and Redis cannot
+	 * tell it
 	 */
 	public long current(String name) {
 		Long known = this.versions.getIfPresent(name);
-		if (known != null) {
-			return known;
-		}
-		try {
-			return this.versions.get(name);
-		}
-		catch (RedisUnavailableException ex) {
-			return 0L;
-		}
+		return (known != null) ? known : this.versions.get(name);
 	}
 
 	/**

@@ -8,8 +8,10 @@ import dev.tieredcache.cache.CacheEntry;
 
 /**
  * The envelope a {@link CacheEntry} travels in to and from Redis: a small binary header
- * (magic {@code TC}, format version, timestamps, load time, tags with their versions)
- * followed by the value as written by a {@link ValueSerializer}.
+ * (magic {@code TC}, format version, timestamps, load time, the cache's epoch, tags with
+ * their versions) followed by the value as written by a {@link ValueSerializer}. The
+ * envelope is written after a caller-chosen number of reserved bytes (the Redis tier keeps
+ * the entry's write sequence there), so the stored bytes are built with one copy.
  *
  * <p>The magic and the format version let a reader tell its own data from anything else
  * under the key; whatever it cannot read raises {@link SerializationFailedException}, which
@@ -18,7 +20,7 @@ import dev.tieredcache.cache.CacheEntry;
 public final class EntryCodec {
 
 	/** Version of the envelope layout written by this class. */
-	public static final byte FORMAT_VERSION = 1;
+	public static final byte FORMAT_VERSION = 2;
 
 	private static final byte MAGIC_0 = 'T';
 
@@ -26,7 +28,7 @@ public final class EntryCodec {
 
 	private static final byte FLAG_NULL = 1;
 
-	private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 4 + 2;
+	private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 4 + 8 + 2;
 
 	private final ValueSerializer serializer;
 
@@ -47,21 +49,24 @@ public final class EntryCodec {
 	 * Builds the envelope for an entry whose value is already serialized.
 	 * @param entry the entry
 	 * @param payload the serialized value, from {@link #serializeValue}
-	 * @return the envelope bytes
+	 * @param reserved how many bytes to leave free before the envelope
+	 * @return the reserved bytes (zero) followed by the envelope
 	 */
-	public byte[] encode(CacheEntry entry, byte[] payload) {
+	public byte[] encode(CacheEntry entry, byte[] payload, int reserved) {
 		String[] tags = entry.tags();
 		byte[][] tagBytes = new byte[tags.length][];
-		int size = HEADER + payload.length;
+		int size = reserved + HEADER + payload.length;
 		for (int i = 0; i < tags.length; i++) {
 			tagBytes[i] = tags[i].getBytes(StandardCharsets.UTF_8);
 			size += 2 + tagBytes[i].length + 8;
 		}
 		ByteBuffer buffer = ByteBuffer.allocate(size);
+		buffer.position(reserved);
 		buffer.put(MAGIC_0).put(MAGIC_1).put(FORMAT_VERSION);
 		buffer.put((entry.get() == null) ? FLAG_NULL : 0);
 		buffer.putLong(entry.writtenAt()).putLong(entry.expiresAt()).putLong(entry.staleUntil());
 		buffer.putInt(entry.loadMillis());
+		buffer.putLong(entry.epoch());
 		buffer.putShort((short) tags.length);
 		for (int i = 0; i < tags.length; i++) {
 			buffer.putShort((short) tagBytes[i].length).put(tagBytes[i]).putLong(entry.tagVersions()[i]);
@@ -73,24 +78,26 @@ public final class EntryCodec {
 	/**
 	 * Reads an envelope back.
 	 * @param bytes the stored bytes
+	 * @param offset where the envelope starts
 	 * @return the entry
 	 * @throws SerializationFailedException if the bytes are not an envelope this version
 	 * can read, or hold a value that cannot be read
 	 */
-	public CacheEntry decode(byte[] bytes) {
-		if (bytes.length < HEADER || bytes[0] != MAGIC_0 || bytes[1] != MAGIC_1) {
+	public CacheEntry decode(byte[] bytes, int offset) {
+		if (bytes.length - offset < HEADER || bytes[offset] != MAGIC_0 || bytes[offset + 1] != MAGIC_1) {
 			throw new SerializationFailedException("Not a tiered-cache entry");
 		}
-		if (bytes[2] != FORMAT_VERSION) {
-			throw new SerializationFailedException("Unknown entry format version " + bytes[2]);
+		if (bytes[offset + 2] != FORMAT_VERSION) {
+			throw new SerializationFailedException("Unknown entry format version " + bytes[offset + 2]);
 		}
 		try {
-			ByteBuffer buffer = ByteBuffer.wrap(bytes, 3, bytes.length - 3);
+			ByteBuffer buffer = ByteBuffer.wrap(bytes, offset + 3, bytes.length - offset - 3);
 			boolean isNull = (buffer.get() & FLAG_NULL) != 0;
 			long writtenAt = buffer.getLong();
 			long expiresAt = buffer.getLong();
 			long staleUntil = buffer.getLong();
 			int loadMillis = buffer.getInt();
+			long epoch = buffer.getLong();
 			int tagCount = buffer.getShort();
 			if (tagCount < 0) {
 				throw new SerializationFailedException("Corrupt entry header");
@@ -110,7 +117,7 @@ public final class EntryCodec {
 				buffer.get(payload);
 				value = this.serializer.deserialize(payload);
 			}
-			return new CacheEntry(value, writtenAt, expiresAt, staleUntil, loadMillis, tags, versions);
+			return new CacheEntry(value, writtenAt, expiresAt, staleUntil, loadMillis, tags, versions, epoch);
 		}
 		catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException ex) {
 			throw new SerializationFailedException("Truncated tiered-cache entry", ex);

@@ -1,18 +1,20 @@
--- Starts a read-through load of one cache key: returns the key's write sequence and,
+-- Starts a read-through load of one cache key: returns the entry's write sequence and,
 -- when locking is asked for, takes the load lock.
--- KEYS[1] lock, KEYS[2] write sequence, KEYS[3] waiters flag (one hash slot: {cache@epoch:key})
--- ARGV[1] lock token, ARGV[2] lease ms, ARGV[3] sequence ttl ms, ARGV[4] '1' to lock, '0' not to
+-- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag (one hash slot: {cache:key})
+-- ARGV[1] lock token, ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to, ARGV[4] ttl ms of
+-- the tombstone created when the entry is absent
 -- Returns {acquired 1|0, sequence, remaining lease ms of the holder}.
 -- Atomic: the sequence read and the lock are taken together, so a write that lands after
--- this call changes the sequence the load will be checked against.
-local seq = redis.call('GET', KEYS[2])
-if not seq then
+-- this call changes the sequence the load will be checked against. An absent entry gets a
+-- tombstone carrying a fresh sequence, for the same reason.
+local seq = redis.call('GETRANGE', KEYS[1], 0, 16)
+if seq == '' then
   local t = redis.call('TIME')
-  seq = t[1] .. string.sub('000000' .. t[2], -6)
-  redis.call('SET', KEYS[2], seq, 'PX', ARGV[3])
+  seq = string.format('%017.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+  redis.call('SET', KEYS[1], seq, 'PX', ARGV[4])
 end
-if ARGV[4] == '0' or redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+if ARGV[3] == '0' or redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, seq, 0}
 end
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
-return {0, seq, redis.call('PTTL', KEYS[1])}
+return {0, seq, redis.call('PTTL', KEYS[2])}

@@ -1,30 +1,62 @@
--- Writes or evicts one cache key on behalf of the application (a put, a write-through or
--- an eviction), advances the key's write sequence so that loads begun earlier cannot
--- store their older value, and publishes the invalidation after the change is applied.
--- KEYS[1] value, KEYS[2] write sequence (one hash slot)
--- ARGV[1] mode: 'set', 'nx' (only if absent) or 'del'; ARGV[2] envelope; ARGV[3] value ttl ms;
--- ARGV[4] sequence ttl ms; ARGV[5] channel; ARGV[6] invalidation message
--- Returns {1} when applied ({1|0} for 'del': whether a value was there), or {0, current}
--- when 'nx' found a value already present.
--- Atomic: the change, the sequence advance and the PUBLISH happen together, so no other
--- instance can see the message before the change.
-if ARGV[1] == 'nx' then
-  local current = redis.call('GET', KEYS[1])
-  if current then
-    return {0, current}
+-- Changes one cache entry on behalf of the application (a put, a write-through, an
+-- eviction, or the replay of a change that could not reach Redis) and publishes the
+-- invalidation after the change is applied.
+-- KEYS[1] entry: a 17-digit write sequence, the 8-byte id of the write that stored it, then
+--         the envelope; the sequence alone is a tombstone (an absent value that still
+--         defeats older loads)
+-- ARGV[1] mode: 'set', 'nx' (only if no value is present), 'cas' (only if the sequence is
+--         still ARGV[6]), 'del', or 'replay' (a delete that spares any change newer than
+--         the lost one, see ARGV[6])
+-- ARGV[2] the bytes to store: 17 placeholder bytes, the write id, then the envelope ('' for
+--         del/replay)
+-- ARGV[3] ttl ms of the value, or of the tombstone for del/replay
+-- ARGV[4] channel, ARGV[5] invalidation message
+-- ARGV[6] cas: the expected sequence; replay: how long ago, in microseconds, the lost
+--         change was issued (measured by the caller's monotonic clock, so that no clock of
+--         two machines is ever compared)
+-- ARGV[7] replay: the ids of the lost writes, 8 bytes each: an entry one of them stored is
+--         deleted whatever its sequence, since that write may have run late, after newer ones
+-- Returns {1} when applied ({1|0} for del/replay: whether a value was there), {0, current}
+-- when 'nx' found a value, {0} when 'cas' or 'replay' left the entry alone.
+-- Atomic: the check, the change, the sequence advance and the PUBLISH happen together, so
+-- no other instance sees the message before the change, and no load begun before the
+-- change can store its older value afterwards (fill.lua compares the sequence).
+local mode = ARGV[1]
+local current = redis.call('GETRANGE', KEYS[1], 0, 16)
+if mode == 'nx' and redis.call('STRLEN', KEYS[1]) > 25 then
+  return {0, redis.call('GET', KEYS[1])}
+end
+if mode == 'cas' and current ~= ARGV[6] then
+  return {0}
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local last = tonumber(current) or 0
+if mode == 'replay' and last >= now - tonumber(ARGV[6]) then
+  local writer = redis.call('GETRANGE', KEYS[1], 17, 24)
+  local lost = false
+  for i = 1, string.len(ARGV[7]), 8 do
+    if string.sub(ARGV[7], i, i + 7) == writer then
+      lost = true
+    end
+  end
+  if not lost then
+    -- A change newer than the lost one is in place: keep it; other instances still drop
+    -- whatever they held from before the lost change.
+    redis.call('PUBLISH', ARGV[4], ARGV[5])
+    return {0}
   end
 end
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  local t = redis.call('TIME')
-  redis.call('SET', KEYS[2], t[1] .. string.sub('000000' .. t[2], -6))
-end
-redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
+local seq = string.format('%017.0f', math.max(now, last + 1))
 local result = 1
-if ARGV[1] == 'del' then
-  result = redis.call('DEL', KEYS[1])
+if mode == 'del' or mode == 'replay' then
+  if redis.call('STRLEN', KEYS[1]) <= 25 then
+    result = 0
+  end
+  redis.call('SET', KEYS[1], seq, 'PX', ARGV[3])
 else
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  redis.call('SETRANGE', KEYS[1], 0, seq)
 end
-redis.call('PUBLISH', ARGV[5], ARGV[6])
+redis.call('PUBLISH', ARGV[4], ARGV[5])
 return {result}

@@ -110,7 +110,7 @@ class TieredCacheMetricsAutoConfigurationTests {
 				assertThat(keys).as(name).isEqualTo((first != null) ? first : keys);
 			}
 			assertThat(keysByName.get("tiered.cache.invalidations")).containsExactly("kind", "origin");
-			assertThat(keysByName).hasSize(11);
+			assertThat(keysByName).hasSize(12);
 		});
 	}
 

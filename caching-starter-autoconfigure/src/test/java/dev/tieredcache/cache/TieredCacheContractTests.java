@@ -47,6 +47,58 @@ class TieredCacheContractTests {
 	}
 
 	@Test
+	void putIfAbsentTreatsATagInvalidatedEntryAsAbsent() {
+		this.runner.run((context) -> {
+			TieredCache cache = context.getBean(TieredCacheManager.class).getCache("contract");
+			cache.write(TieredCache.encodeKey("k"), "old", new String[] { "t" });
+			context.getBean(dev.tieredcache.TieredCacheOperations.class).invalidateTags("t");
+			assertThat(cache.putIfAbsent("k", "new")).isNull();
+			cache.clearLocal();
+			assertThat(cache.get("k", String.class)).isEqualTo("new");
+		});
+	}
+
+	@Test
+	void puttingSpringsNullMarkerStoresANull() {
+		this.runner.run((context) -> {
+			TieredCache cache = context.getBean(TieredCacheManager.class).getCache("contract");
+			cache.put("k", org.springframework.cache.support.NullValue.INSTANCE);
+			cache.clearLocal();
+			Cache.ValueWrapper wrapper = cache.get("k");
+			assertThat(wrapper).isNotNull();
+			assertThat(wrapper.get()).isNull();
+		});
+	}
+
+	@Test
+	void l1NeverOutlivesTheLocalTtl() {
+		this.runner.withPropertyValues("tiered-cache.caches.contract.local.ttl=10s", "tiered-cache.caches.contract.jitter=0.9")
+			.run((context) -> {
+				TieredCache cache = context.getBean(TieredCacheManager.class).getCache("contract");
+				@SuppressWarnings("unchecked")
+				com.github.benmanes.caffeine.cache.Cache<String, CacheEntry> local = (com.github.benmanes.caffeine.cache.Cache<String, CacheEntry>) cache
+					.getNativeCache();
+				for (int i = 0; i < 50; i++) {
+					cache.put("k" + i, "v");
+					assertThat(local.policy().expireVariably().orElseThrow().getExpiresAfter("k" + i).orElseThrow())
+						.isLessThanOrEqualTo(java.time.Duration.ofSeconds(10));
+				}
+			});
+	}
+
+	@Test
+	void aRetrieveAfterShutdownFailsItsFutureInsteadOfLeavingItPending() {
+		this.runner.run((context) -> {
+			TieredCache cache = context.getBean(TieredCacheManager.class).getCache("contract");
+			context.getBean(dev.tieredcache.autoconfigure.TieredCacheExecutors.class).destroy();
+			java.util.concurrent.CompletableFuture<String> future = cache.retrieve("k",
+					() -> java.util.concurrent.CompletableFuture.completedFuture("v"));
+			org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(future::isDone);
+			assertThat(future).isCompletedExceptionally();
+		});
+	}
+
+	@Test
 	void evictIfPresentTellsWhetherTheKeyWasThere() {
 		this.runner.run((context) -> {
 			TieredCache cache = context.getBean(TieredCacheManager.class).getCache("contract");

@@ -94,7 +94,7 @@ class TieredCacheTwoInstancesTests {
 			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
 				byte[] key = redisValueKey(cache, "5");
 				assertThat(redis.commands().exists(key)).isEqualTo(1);
-				redis.commands().set(key, "not an envelope".getBytes());
+				redis.commands().set(key, "this is not a tiered-cache entry at all".getBytes());
 			}
 			cache.clearLocal();
 			assertThat(cache.get(5L)).isNull();
@@ -104,7 +104,7 @@ class TieredCacheTwoInstancesTests {
 	}
 
 	private byte[] redisValueKey(TieredCache cache, String key) {
-		return (this.prefix + "v:{" + cache.entryId(key) + "}").getBytes();
+		return (this.prefix + "c:{" + cache.getName() + ":" + key + "}").getBytes();
 	}
 
 }

@@ -144,6 +144,49 @@ class RedisClusterTests {
 	}
 
 	@Test
+	void writesLostOnOneFailingMasterReachTheOtherInstanceWhileTheOtherMastersAnswer() throws Exception {
+		ApplicationContextRunner runner = this.runner.withPropertyValues("tiered-cache.redis.command-timeout=300ms",
+				"tiered-cache.redis.circuit-failure-threshold=1000", "tiered-cache.redis.repair-interval=200ms",
+				"tiered-cache.defaults.local.ttl=5m");
+		runner.run((a) -> runner.run((b) -> {
+			TieredCache cacheA = a.getBean(TieredCacheManager.class).getCache("users");
+			TieredCache cacheB = b.getBean(TieredCacheManager.class).getCache("users");
+			int keys = 30;
+			for (long id = 1; id <= keys; id++) {
+				cacheA.put(id, "v1");
+			}
+			await().atMost(Duration.ofSeconds(5)).until(() -> {
+				for (long id = 1; id <= keys; id++) {
+					if (!"v1".equals(cacheB.get(id, String.class))) {
+						return false;
+					}
+				}
+				return true;
+			});
+			int failing = cluster.masterPorts().get(0);
+			long before = cluster.dbsize(failing);
+			assertThat(before).as("keys on the failing master").isPositive();
+			cluster.cli(failing, "CLIENT", "PAUSE", "20000", "WRITE");
+			try {
+				for (long id = 1; id <= keys; id++) {
+					cacheA.put(id, "v2");
+				}
+				cluster.cli(failing, "CLIENT", "KILL", "TYPE", "normal");
+			}
+			finally {
+				cluster.cli(failing, "CLIENT", "UNPAUSE");
+			}
+			assertThat(a.getBean(TieredCacheManager.class).pendingInvalidations()).as("writes lost on one master")
+				.isPositive();
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				for (long id = 1; id <= keys; id++) {
+					assertThat(cacheB.get(id, String.class)).as("key %d on B", id).isNotEqualTo("v1");
+				}
+			});
+		}));
+	}
+
+	@Test
 	void warnsAtStartUpWhenLettuceNeverRefreshesTheClusterTopology(CapturedOutput output) {
 		this.runner.run((context) -> assertThat(output).contains("Redis Cluster topology refresh is off")
 			.contains("spring.data.redis.lettuce.cluster.refresh.adaptive=true"));

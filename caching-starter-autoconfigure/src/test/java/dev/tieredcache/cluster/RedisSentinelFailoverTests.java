@@ -87,7 +87,7 @@ class RedisSentinelFailoverTests {
 					.pollInterval(Duration.ofMillis(200))
 					.untilAsserted(() -> TwoInstanceScenarios.cachingWorksAcrossInstances(repositoryA, repositoryB,
 							usersOnB, USERS));
-				assertThat(sentinels.cliOnMaster("--scan", "--pattern", this.prefix + "v:*").lines().count())
+				assertThat(sentinels.cliOnMaster("--scan", "--pattern", this.prefix + "c:*").lines().count())
 					.as("entries stored on the new master")
 					.isGreaterThanOrEqualTo(USERS);
 			}));

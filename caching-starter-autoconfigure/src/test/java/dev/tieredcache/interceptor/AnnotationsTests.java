@@ -46,7 +46,7 @@ class AnnotationsTests {
 					for (long id = 1; id <= 20; id++) {
 						repository.insert(new User(id, 10, "user" + id));
 						repository.find(id);
-						var keys = redis.commands().keys((this.prefix + "v:{users@*:" + id + "}").getBytes());
+						var keys = redis.commands().keys((this.prefix + "c:{users:" + id + "}").getBytes());
 						assertThat(keys).hasSize(1);
 						long ttl = redis.commands().pttl(keys.get(0));
 						assertThat(ttl).isBetween(95_000L, 150_000L);

@@ -215,7 +215,8 @@ class TieredCacheMetricsScenarioTests {
 			// the test looks, so every Redis call is one the script makes.
 			runner(redis.port(), TestRedis.uniquePrefix("metrics-redis-down"))
 				.withPropertyValues("tiered-cache.redis.circuit-failure-threshold=3",
-						"tiered-cache.redis.circuit-open-duration=10m", "tiered-cache.versions.refresh-interval=1h")
+						"tiered-cache.redis.circuit-open-duration=10m", "tiered-cache.versions.refresh-interval=1h",
+						"tiered-cache.redis.repair-interval=1h")
 				.run((context) -> {
 					TieredCache cache = cache(context);
 					MeterReader meters = meters(context);

@@ -13,8 +13,8 @@ class InvalidationMessageTests {
 
 	@Test
 	void roundTripsWithADetailThatContainsTheSeparator() {
-		InvalidationMessage message = new InvalidationMessage(InvalidationMessage.FILLED, "instance-1", "users",
-				"users@17:a|42");
+		InvalidationMessage message = new InvalidationMessage(InvalidationMessage.KEY, "instance-1", 42, "users",
+				"a|b|c");
 		InvalidationMessage parsed = InvalidationMessage.parse(message.toBytes());
 		assertThat(parsed).isEqualTo(message);
 	}
@@ -24,6 +24,7 @@ class InvalidationMessageTests {
 		assertThat(InvalidationMessage.parse("hello".getBytes(StandardCharsets.UTF_8))).isNull();
 		assertThat(InvalidationMessage.parse("K|only-two".getBytes(StandardCharsets.UTF_8))).isNull();
 		assertThat(InvalidationMessage.parse(new byte[0])).isNull();
+		assertThat(InvalidationMessage.parse("K|i|not-a-number|users|1".getBytes(StandardCharsets.UTF_8))).isNull();
 	}
 
 }

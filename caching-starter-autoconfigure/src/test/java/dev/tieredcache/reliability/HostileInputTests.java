@@ -12,6 +12,7 @@ import dev.tieredcache.cache.CacheEntry;
 import dev.tieredcache.cache.CacheKeyEncoder;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.serialization.AllowListJsonSerializer;
 import dev.tieredcache.serialization.EntryCodec;
 import dev.tieredcache.test.Instances;
@@ -89,13 +90,16 @@ class HostileInputTests {
 			cache.put("victim", "genuine");
 			EntryCodec codec = new EntryCodec(new AllowListJsonSerializer(List.of("java")));
 			long now = System.currentTimeMillis();
-			CacheEntry forged = new CacheEntry("x", now, now + 60_000, now + 60_000, 0, new String[0], new long[0]);
+			CacheEntry forged = new CacheEntry("x", now, now + 60_000, now + 60_000, 0, new String[0], new long[0], 0);
 			byte[] gadget = ("[\"com.sun.rowset.JdbcRowSetImpl\",{\"dataSourceName\":\"ldap://127.0.0.1:1389/x\","
 					+ "\"autoCommit\":true}]").getBytes(java.nio.charset.StandardCharsets.UTF_8);
 			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
-				List<byte[]> keys = redis.commands().keys((this.prefix + "v:{odd@*:victim}").getBytes());
+				List<byte[]> keys = redis.commands().keys((this.prefix + "c:{odd:victim}").getBytes());
 				assertThat(keys).hasSize(1);
-				redis.commands().set(keys.get(0), codec.encode(forged, gadget));
+				byte[] genuine = redis.commands().get(keys.get(0));
+				byte[] stored = codec.encode(forged, gadget, RedisKeyLayout.ENTRY_HEADER);
+				System.arraycopy(genuine, 0, stored, 0, RedisKeyLayout.ENTRY_HEADER);
+				redis.commands().set(keys.get(0), stored);
 			}
 			cache.clearLocal();
 			assertThat(cache.get("victim")).as("a refused payload is a miss").isNull();
@@ -112,13 +116,22 @@ class HostileInputTests {
 			assertThat(cache.get("k", () -> huge)).isEqualTo(huge);
 			assertThat(cache.getStatistics().oversizedValues()).isEqualTo(1);
 			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
-				assertThat(redis.commands().keys((this.prefix + "v:*").getBytes())).isEmpty();
+				assertThat(storedValues(redis)).isZero();
 			}
 			cache.put("small", "fits");
 			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
-				assertThat(redis.commands().keys((this.prefix + "v:*").getBytes())).hasSize(1);
+				assertThat(storedValues(redis)).isOne();
 			}
 		});
+	}
+
+	/** Counts the entries that hold a value (a load leaves a tombstone, which holds none). */
+	private long storedValues(TestRedis redis) {
+		return redis.commands()
+			.keys((this.prefix + "c:*").getBytes())
+			.stream()
+			.filter((key) -> redis.commands().strlen(key) > RedisKeyLayout.ENTRY_HEADER)
+			.count();
 	}
 
 }

@@ -34,6 +34,7 @@ class RedisAclTests {
 			String created = redis.cli("--user", "default", "--pass", "admin-secret", "--no-auth-warning", "ACL",
 					"SETUSER", "cache-app", "on", ">app-secret", "resetkeys", "~" + PREFIX + "*", "resetchannels",
 					"&" + PREFIX + "invalidation", "-@all", "+get", "+set", "+del", "+exists", "+incr", "+pexpire",
+					"+getrange", "+setrange", "+strlen",
 					"+pttl", "+time", "+eval", "+evalsha", "+publish", "+subscribe", "+unsubscribe", "+ping",
 					"+hello", "+auth", "+client|setname");
 			assertThat(created).isEqualTo("OK");

@@ -68,15 +68,16 @@ class AllowListJsonSerializerTests {
 	@Test
 	void truncatedOrForeignEnvelopesAreRefused() {
 		EntryCodec codec = new EntryCodec(this.serializer);
-		CacheEntry entry = new CacheEntry("value", 1, 2, 3, 4, new String[] { "t" }, new long[] { 5 });
-		byte[] bytes = codec.encode(entry, codec.serializeValue("value"));
-		assertThat(codec.decode(bytes).get()).isEqualTo("value");
+		CacheEntry entry = new CacheEntry("value", 1, 2, 3, 4, new String[] { "t" }, new long[] { 5 }, 6);
+		byte[] bytes = codec.encode(entry, codec.serializeValue("value"), 0);
+		assertThat(codec.decode(bytes, 0).get()).isEqualTo("value");
+		assertThat(codec.decode(bytes, 0).epoch()).isEqualTo(6);
 		for (int length = 0; length < bytes.length - 1; length++) {
 			byte[] truncated = java.util.Arrays.copyOf(bytes, length);
-			assertThatExceptionOfType(SerializationFailedException.class).isThrownBy(() -> codec.decode(truncated));
+			assertThatExceptionOfType(SerializationFailedException.class).isThrownBy(() -> codec.decode(truncated, 0));
 		}
 		assertThatExceptionOfType(SerializationFailedException.class)
-			.isThrownBy(() -> codec.decode("{\"hello\":1}".getBytes(StandardCharsets.UTF_8)));
+			.isThrownBy(() -> codec.decode("{\"hello\":1}".getBytes(StandardCharsets.UTF_8), 0));
 	}
 
 	private Object roundTrip(Object value) {
