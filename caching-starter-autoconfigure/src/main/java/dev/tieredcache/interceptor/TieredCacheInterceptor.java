@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -143,14 +144,21 @@ public class TieredCacheInterceptor implements MethodInterceptor {
 		ReadRequest request = ReadRequest.of(key, tags, loader, unless(read, operations, context),
 				refreshable ? refreshLoader(invocation, kind) : null);
 		if (kind == ReturnKind.FUTURE) {
-			return CompletableFuture.supplyAsync(() -> {
-				try {
-					return readThrough(cache, request, loader, operations);
-				}
-				catch (Throwable ex) {
-					throw (ex instanceof CompletionException ce) ? ce : new CompletionException(ex);
-				}
-			}, this.asyncExecutor);
+			try {
+				return CompletableFuture.supplyAsync(() -> {
+					try {
+						return readThrough(cache, request, loader, operations);
+					}
+					catch (Throwable ex) {
+						throw (ex instanceof CompletionException ce) ? ce : new CompletionException(ex);
+					}
+				}, this.asyncExecutor);
+			}
+			catch (RejectedExecutionException ex) {
+				// The cache's threads are stopping with the application: the method still
+				// answers, uncached, as the rule is that the cache never fails a read.
+				return invocation.proceed();
+			}
 		}
 		return kind.wrap(readThrough(cache, request, loader, operations));
 	}
