@@ -27,17 +27,20 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.convert.ApplicationConversionService;
 import org.springframework.cache.CacheManager;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.format.support.FormattingConversionService;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.cache.CacheKeyEncoder;
+import dev.tieredcache.cache.CacheObserver;
 import dev.tieredcache.cache.CacheServices;
 import dev.tieredcache.cache.DefaultTieredCacheOperations;
 import dev.tieredcache.cache.TieredCacheManager;
@@ -84,7 +87,8 @@ import dev.tieredcache.serialization.ValueSerializer;
 @ConditionalOnSingleCandidate(LettuceConnectionFactory.class)
 @Conditional(OnTieredCacheEnabledCondition.class)
 @EnableConfigurationProperties({ TieredCacheProperties.class, CacheProperties.class })
-@Import({ TieredCacheManagerConfiguration.Dedicated.class, TieredCacheManagerConfiguration.ApplicationDefault.class })
+@Import({ TieredCacheManagerConfiguration.Dedicated.class, TieredCacheManagerConfiguration.ApplicationDefault.class,
+		TieredCacheObservationConfiguration.class })
 public final class TieredCacheAutoConfiguration {
 
 	/** Name of the tiered cache manager bean, whatever the application's own cache manager is. */
@@ -112,17 +116,29 @@ public final class TieredCacheAutoConfiguration {
 				new CircuitBreaker(redis.getCircuitFailureThreshold(), redis.getCircuitOpenDuration()), statistics);
 	}
 
+	// Depending on the Redis executor, it is destroyed first: work that finishes during
+	// shutdown still reaches Redis.
 	@Bean
 	@ConditionalOnMissingBean
-	TieredCacheExecutors tieredCacheExecutors(TieredCacheProperties properties) {
+	TieredCacheExecutors tieredCacheExecutors(TieredCacheProperties properties, Environment environment,
+			ObjectProvider<TaskDecorator> decorator, RedisCommandExecutor redis) {
 		TieredCacheProperties.Refresh refresh = properties.getRefresh();
-		if (refresh.getThreads() < 1) {
-			throw new InvalidConfigurationPropertyValueException("tiered-cache.refresh.threads", refresh.getThreads(),
-					"Must be at least 1");
+		requireAtLeastOne("tiered-cache.refresh.threads", refresh.getThreads());
+		requireAtLeastOne("tiered-cache.async.threads", properties.getAsync().getThreads());
+		if (properties.getShutdownTimeout() == null || properties.getShutdownTimeout().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("tiered-cache.shutdown-timeout",
+					properties.getShutdownTimeout(), "Must not be negative");
 		}
-		return new TieredCacheExecutors(refresh.getThreads(), refresh.getQueueCapacity());
+		return new TieredCacheExecutors(refresh.getThreads(), refresh.getQueueCapacity(),
+				properties.getAsync().getThreads(), Threading.VIRTUAL.isActive(environment),
+				properties.getShutdownTimeout(), decorator.getIfUnique());
 	}
 
+	private static void requireAtLeastOne(String property, int value) {
+		if (value < 1) {
+			throw new InvalidConfigurationPropertyValueException(property, value, "Must be at least 1");
+		}
+	}
 	@Bean
 	@ConditionalOnMissingBean
 	CacheKeyEncoder tieredCacheKeyEncoder(ObjectProvider<ConversionService> conversionServices,
@@ -149,7 +165,8 @@ public final class TieredCacheAutoConfiguration {
 	 */
 	static TieredCacheManager cacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
 			RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
-			CacheManagerCustomizers customizers, ValueSerializer valueSerializer, CacheKeyEncoder keyEncoder) {
+			CacheManagerCustomizers customizers, ValueSerializer valueSerializer, CacheKeyEncoder keyEncoder,
+			CacheObserver observer) {
 		RedisKeyLayout layout = keyLayout(properties.getKeyPrefix());
 		Duration versionTtl = properties.getVersions().getTtl();
 		requirePositive("tiered-cache.versions.ttl", versionTtl);
@@ -163,7 +180,7 @@ public final class TieredCacheAutoConfiguration {
 				new VersionTracker(store, VersionKind.TAG, refresh, executors.versions()),
 				new VersionTracker(store, VersionKind.GROUP, refresh, executors.versions()),
 				new VersionTracker(store, VersionKind.EPOCH, refresh, executors.versions()), new LoadWaiters(),
-				executors.refresh(), executors.async(), System::currentTimeMillis, keyEncoder);
+				executors.refresh(), executors.async(), System::currentTimeMillis, keyEncoder, observer);
 		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
 		settings.validateAll();
 		TieredCacheManager manager = new TieredCacheManager(settings, configuredNames(properties, cacheProperties),

@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 import dev.tieredcache.cache.CacheKeyEncoder;
+import dev.tieredcache.cache.CacheObserver;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.CoordinationStatistics;
 import dev.tieredcache.redis.RedisCommandExecutor;
@@ -50,9 +51,10 @@ abstract class TieredCacheManagerConfiguration {
 	private static TieredCacheManager create(TieredCacheProperties properties, CacheProperties cacheProperties,
 			RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
 			ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
-			CacheKeyEncoder keyEncoder) {
+			CacheKeyEncoder keyEncoder, ObjectProvider<CacheObserver> observer) {
 		return TieredCacheAutoConfiguration.cacheManager(properties, cacheProperties, executor, executors, statistics,
-				new CacheManagerCustomizers(customizers.orderedStream().toList()), valueSerializer, keyEncoder);
+				new CacheManagerCustomizers(customizers.orderedStream().toList()), valueSerializer, keyEncoder,
+				observer.getIfAvailable(() -> CacheObserver.NONE));
 	}
 
 	/** The application chose its own cache manager: ours is reached by name only. */
@@ -65,9 +67,9 @@ abstract class TieredCacheManagerConfiguration {
 		TieredCacheManager tieredCacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
 				RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
 				ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
-				CacheKeyEncoder keyEncoder) {
+				CacheKeyEncoder keyEncoder, ObjectProvider<CacheObserver> observer) {
 			return create(properties, cacheProperties, executor, executors, statistics, customizers, valueSerializer,
-					keyEncoder);
+					keyEncoder, observer);
 		}
 
 	}
@@ -82,9 +84,9 @@ abstract class TieredCacheManagerConfiguration {
 		TieredCacheManager cacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
 				RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
 				ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
-				CacheKeyEncoder keyEncoder) {
+				CacheKeyEncoder keyEncoder, ObjectProvider<CacheObserver> observer) {
 			return create(properties, cacheProperties, executor, executors, statistics, customizers, valueSerializer,
-					keyEncoder);
+					keyEncoder, observer);
 		}
 
 	}

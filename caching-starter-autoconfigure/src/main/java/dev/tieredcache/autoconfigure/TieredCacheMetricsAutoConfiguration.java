@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.metrics.TieredCacheCoordinationMetrics;
+import dev.tieredcache.metrics.TieredCacheExecutorMetrics;
 import dev.tieredcache.metrics.TieredCacheManagerMetrics;
 import dev.tieredcache.metrics.TieredCacheMeterBinderProvider;
 import dev.tieredcache.redis.RedisCommandExecutor;
@@ -22,7 +23,8 @@ import dev.tieredcache.redis.RedisCommandExecutor;
 /**
  * Auto-configuration of the tiered cache's meters when Micrometer is on the classpath and
  * the application has a {@link MeterRegistry}: the {@code tiered.cache.*} meters of every
- * cache (including caches created after start-up) and of the Redis coordination, bound as
+ * cache (including caches created after start-up) and of the Redis coordination, the
+ * {@code executor.*} meters of its two thread pools, bound as
  * {@link io.micrometer.core.instrument.binder.MeterBinder} beans, and a
  * {@link CacheMeterBinderProvider} through which Spring Boot's cache metrics bind
  * {@code cache.*} meters for the caches that exist at start-up.
@@ -56,6 +58,13 @@ public final class TieredCacheMetricsAutoConfiguration {
 			RedisCommandExecutor executor) {
 		return new TieredCacheCoordinationMetrics(manager.getCoordinationStatistics(), executor.circuit(),
 				List.of());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(TieredCacheExecutors.class)
+	TieredCacheExecutorMetrics tieredCacheExecutorMetrics(TieredCacheExecutors executors) {
+		return new TieredCacheExecutorMetrics(executors.refresh(), executors.async(), List.of());
 	}
 
 	@Configuration(proxyBeanMethods = false)

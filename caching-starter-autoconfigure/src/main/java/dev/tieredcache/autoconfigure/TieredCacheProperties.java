@@ -48,6 +48,13 @@ public class TieredCacheProperties {
 	private boolean transactionAware = true;
 
 	/**
+	 * How long background refreshes and asynchronous loads under way may take to finish
+	 * when the application stops; past it they are interrupted and refreshes not yet started
+	 * are dropped.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+	/**
 	 * Settings applied to every cache unless the cache overrides them.
 	 */
 	@NestedConfigurationProperty
@@ -67,6 +74,10 @@ public class TieredCacheProperties {
 	private final Interceptor interceptor = new Interceptor();
 
 	private final Refresh refresh = new Refresh();
+
+	private final Health health = new Health();
+
+	private final Async async = new Async();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -98,6 +109,14 @@ public class TieredCacheProperties {
 
 	public void setDynamic(boolean dynamic) {
 		this.dynamic = dynamic;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
 	}
 
 	public CacheSpec getDefaults() {
@@ -134,6 +153,14 @@ public class TieredCacheProperties {
 
 	public Refresh getRefresh() {
 		return this.refresh;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	public Async getAsync() {
+		return this.async;
 	}
 
 	/**
@@ -521,6 +548,50 @@ public class TieredCacheProperties {
 
 		public void setQueueCapacity(int queueCapacity) {
 			this.queueCapacity = queueCapacity;
+		}
+
+	}
+
+	/**
+	 * Settings of asynchronous loads (of {@code CompletableFuture} methods and of the
+	 * asynchronous {@code retrieve} methods).
+	 */
+	public static class Async {
+
+		/**
+		 * Largest number of threads that run asynchronous loads; past it a load runs on the
+		 * thread that asked for it.
+		 */
+		private int threads = 64;
+
+		public int getThreads() {
+			return this.threads;
+		}
+
+		public void setThreads(int threads) {
+			this.threads = threads;
+		}
+
+	}
+
+	/**
+	 * Settings of the {@code tieredCache} health contributor.
+	 */
+	public static class Health {
+
+		/**
+		 * Health status reported while the Redis circuit is open (L2 skipped, the cache
+		 * serving from L1 and the loaders): UP by default, since the application still
+		 * serves; DOWN, OUT_OF_SERVICE or a custom status to make it count. Case-insensitive.
+		 */
+		private String openCircuitStatus = "UP";
+
+		public String getOpenCircuitStatus() {
+			return this.openCircuitStatus;
+		}
+
+		public void setOpenCircuitStatus(String openCircuitStatus) {
+			this.openCircuitStatus = openCircuitStatus;
 		}
 
 	}

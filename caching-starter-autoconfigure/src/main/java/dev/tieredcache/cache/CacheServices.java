@@ -23,8 +23,31 @@ import dev.tieredcache.serialization.EntryCodec;
  * @param asyncExecutor runs loads for {@code CompletableFuture} callers
  * @param clock wall clock in epoch milliseconds (injectable for tests)
  * @param keyEncoder turns keys into the strings both tiers use
+ * @param observer wraps loads and Redis reads, for observations; {@link CacheObserver#NONE}
+ * for none
  */
 public record CacheServices(RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
 		VersionTracker epochs, LoadWaiters waiters, Executor refreshExecutor, Executor asyncExecutor,
-		LongSupplier clock, CacheKeyEncoder keyEncoder) {
+		LongSupplier clock, CacheKeyEncoder keyEncoder, CacheObserver observer) {
+
+	/**
+	 * Services without observations.
+	 * @param store the Redis tier
+	 * @param codec the envelope codec
+	 * @param tags current tag versions
+	 * @param groups current versioned-group versions
+	 * @param epochs current cache epochs
+	 * @param waiters callers waiting on another instance's load
+	 * @param refreshExecutor runs early and stale-while-revalidate refreshes; may reject
+	 * @param asyncExecutor runs loads for {@code CompletableFuture} callers
+	 * @param clock wall clock in epoch milliseconds
+	 * @param keyEncoder turns keys into the strings both tiers use
+	 */
+	public CacheServices(RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
+			VersionTracker epochs, LoadWaiters waiters, Executor refreshExecutor, Executor asyncExecutor,
+			LongSupplier clock, CacheKeyEncoder keyEncoder) {
+		this(store, codec, tags, groups, epochs, waiters, refreshExecutor, asyncExecutor, clock, keyEncoder,
+				CacheObserver.NONE);
+	}
+
 }

@@ -1,5 +1,6 @@
 package dev.tieredcache.cache;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -7,8 +8,34 @@ import java.util.concurrent.atomic.LongAdder;
  * Counters of one {@link TieredCache}, kept with {@link LongAdder}s so that recording on the
  * hot path is cheap and contention-free. Meters and the actuator endpoint read them; they
  * never reset.
+ *
+ * <p>The durations of loads and lock waits are also handed, as each one ends, to the
+ * {@linkplain #addDurationListener registered listeners} (timers with percentiles and
+ * histograms need every sample, not a sum); hits and misses never call a listener.
  */
 public final class CacheStatistics {
+
+	/**
+	 * Receives the duration of every load and lock wait of a cache as it ends, on the thread
+	 * that loaded or waited: it must be quick and must not throw.
+	 */
+	public interface DurationListener {
+
+		/**
+		 * A run of the loader ended.
+		 * @param nanos how long it ran
+		 * @param success whether it returned a value (rather than threw)
+		 */
+		void loadFinished(long nanos, boolean success);
+
+		/**
+		 * A wait on another caller's load ended.
+		 * @param nanos how long the caller waited
+		 * @param outcome how the wait ended
+		 */
+		void lockWaitFinished(long nanos, LockWaitOutcome outcome);
+
+	}
 
 	/** A tier of the cache. */
 	public enum Tier {
@@ -109,6 +136,10 @@ public final class CacheStatistics {
 
 	private final java.util.List<java.util.function.IntConsumer> batchListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+	private static final DurationListener[] NO_LISTENERS = {};
+
+	private volatile DurationListener[] durationListeners = NO_LISTENERS;
+
 	private static LongAdder[] adders(int n) {
 		LongAdder[] adders = new LongAdder[n];
 		for (int i = 0; i < n; i++) {
@@ -137,11 +168,33 @@ public final class CacheStatistics {
 		int i = success ? 0 : 1;
 		this.loadCount[i].increment();
 		this.loadNanos[i].add(nanos);
+		for (DurationListener listener : this.durationListeners) {
+			listener.loadFinished(nanos, success);
+		}
 	}
 
 	void lockWait(long nanos, LockWaitOutcome outcome) {
 		this.lockWaitCount[outcome.ordinal()].increment();
 		this.lockWaitNanos[outcome.ordinal()].add(nanos);
+		for (DurationListener listener : this.durationListeners) {
+			listener.lockWaitFinished(nanos, outcome);
+		}
+	}
+
+	/**
+	 * Registers a listener of load and lock wait durations, unless an equal one is already
+	 * registered (binding the same meters twice must not count every sample twice).
+	 * @param listener the listener, called on the thread that loaded or waited
+	 */
+	public synchronized void addDurationListener(DurationListener listener) {
+		for (DurationListener registered : this.durationListeners) {
+			if (registered.equals(listener)) {
+				return;
+			}
+		}
+		DurationListener[] grown = Arrays.copyOf(this.durationListeners, this.durationListeners.length + 1);
+		grown[grown.length - 1] = listener;
+		this.durationListeners = grown;
 	}
 
 	void refresh(RefreshTrigger trigger) {

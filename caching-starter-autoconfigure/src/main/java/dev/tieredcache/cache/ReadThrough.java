@@ -353,7 +353,7 @@ final class ReadThrough {
 		long started = System.nanoTime();
 		boolean success = false;
 		try {
-			Object value = request.loader().load();
+			Object value = this.cache.services().observer().load(this.cache.getName(), request.loader());
 			success = true;
 			return value;
 		}

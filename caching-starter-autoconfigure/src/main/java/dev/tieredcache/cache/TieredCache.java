@@ -374,6 +374,10 @@ public class TieredCache implements Cache {
 	 * @throws RedisUnavailableException if Redis cannot be reached
 	 */
 	@Nullable CacheEntry readRemote(String key) {
+		return this.services.observer().readRemote(this.name, () -> readRemoteUnobserved(key));
+	}
+
+	private @Nullable CacheEntry readRemoteUnobserved(String key) {
 		byte[] stored = this.services.store().get(entryId(key));
 		if (stored == null || RedisStore.isTombstone(stored)) {
 			this.statistics.miss(Tier.L2);

@@ -5,14 +5,15 @@ import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import dev.tieredcache.cache.CacheStatistics;
+import dev.tieredcache.cache.CacheStatistics.DurationListener;
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
 import dev.tieredcache.cache.CacheStatistics.LockWaitOutcome;
 import dev.tieredcache.cache.CacheStatistics.RefreshTrigger;
@@ -43,11 +44,14 @@ import dev.tieredcache.cache.TieredCache;
  * batch reads ({@code getAll}, {@code @ReadThroughAll}).</li>
  * </ul>
  *
- * <p>Every meter is a function of the cache's {@link CacheStatistics}, read when the
- * registry is scraped: recording stays a {@code LongAdder} increment on the hot path, and
- * every combination of tag values is registered up front so that a series exists (at 0)
- * before its first event. The batch size distribution is the exception: a distribution
- * cannot be derived from counters, so each batch's size is recorded into it as it happens. Tag values are fixed enumerations: never keys, tags or values.
+ * <p>Counters and gauges are functions of the cache's {@link CacheStatistics}, read when the
+ * registry is scraped: recording stays a {@code LongAdder} increment on the hot path. The two
+ * timers are real {@link Timer}s, recorded as each load or lock wait ends, so that
+ * {@code management.metrics.distribution.*} (percentiles, histograms, SLOs) applies to
+ * them; only loads and lock waits record, never a hit. They count from the moment they are
+ * bound. The batch size distribution, likewise, records each batch's size as it happens.
+ * Every combination of tag values is registered up front so that a series exists (at 0)
+ * before its first event. Tag values are fixed enumerations: never keys, tags or values.
  */
 public class TieredCacheMetrics implements MeterBinder {
 
@@ -83,17 +87,16 @@ public class TieredCacheMetrics implements MeterBinder {
 						cause.tagValue());
 			}
 		}
-		bindLoads(registry, statistics, true);
-		bindLoads(registry, statistics, false);
+		Timer[] loads = { loadTimer(registry, "success"), loadTimer(registry, "failure") };
+		Timer[] lockWaits = new Timer[LockWaitOutcome.values().length];
 		for (LockWaitOutcome outcome : LockWaitOutcome.values()) {
-			FunctionTimer
-				.builder(PREFIX + "lock.waits", statistics, (s) -> s.lockWaits(outcome),
-						(s) -> s.lockWaitTime(outcome, TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS)
+			lockWaits[outcome.ordinal()] = Timer.builder(PREFIX + "lock.waits")
 				.tags(this.tags)
 				.tag("outcome", outcome.tagValue())
 				.description("Time callers waited on another caller's load of the same key, by how the wait ended")
 				.register(registry);
 		}
+		statistics.addDurationListener(new TimerRecorder(registry, loads, lockWaits));
 		for (RefreshTrigger trigger : RefreshTrigger.values()) {
 			counter(registry, "refreshes", statistics, (s) -> s.refreshes(trigger),
 					"Background refreshes of entries: early (XFetch) or stale-while-revalidate", "trigger",
@@ -122,12 +125,10 @@ public class TieredCacheMetrics implements MeterBinder {
 		statistics.onBatch(batchSize::record);
 	}
 
-	private void bindLoads(MeterRegistry registry, CacheStatistics statistics, boolean success) {
-		FunctionTimer
-			.builder(PREFIX + "loads", statistics, (s) -> s.loads(success),
-					(s) -> s.loadTime(success, TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS)
+	private Timer loadTimer(MeterRegistry registry, String result) {
+		return Timer.builder(PREFIX + "loads")
 			.tags(this.tags)
-			.tag("result", success ? "success" : "failure")
+			.tag("result", result)
 			.description("Runs of the underlying method or value loader on a miss or a refresh")
 			.register(registry);
 	}
@@ -139,6 +140,46 @@ public class TieredCacheMetrics implements MeterBinder {
 			.tags(tags)
 			.description(description)
 			.register(registry);
+	}
+
+	/**
+	 * Records the durations of one cache into the timers of one registry. Equal to another
+	 * for the same registry, so that binding a cache twice to a registry records once.
+	 */
+	private static final class TimerRecorder implements DurationListener {
+
+		private final MeterRegistry registry;
+
+		private final Timer[] loads;
+
+		private final Timer[] lockWaits;
+
+		TimerRecorder(MeterRegistry registry, Timer[] loads, Timer[] lockWaits) {
+			this.registry = registry;
+			this.loads = loads;
+			this.lockWaits = lockWaits;
+		}
+
+		@Override
+		public void loadFinished(long nanos, boolean success) {
+			this.loads[success ? 0 : 1].record(nanos, TimeUnit.NANOSECONDS);
+		}
+
+		@Override
+		public void lockWaitFinished(long nanos, LockWaitOutcome outcome) {
+			this.lockWaits[outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof TimerRecorder recorder && recorder.registry == this.registry;
+		}
+
+		@Override
+		public int hashCode() {
+			return System.identityHashCode(this.registry);
+		}
+
 	}
 
 }

@@ -13,7 +13,7 @@ import org.springframework.util.Assert;
  * {prefix}l:{cache@key}   load lock
  * {prefix}w:{cache@key}   flag: someone waits for the load
  * {prefix}t:{tag}         version of a tag
- * {prefix}g:{@group}      version of a versioned group
+ * {prefix}g:{&#64;group}      version of a versioned group
  * {prefix}e:{cache}       epoch of a cache (bumped by clear)
  * {prefix}invalidation    pub/sub channel
  * </pre>

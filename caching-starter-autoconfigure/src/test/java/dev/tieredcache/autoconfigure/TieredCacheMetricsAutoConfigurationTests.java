@@ -17,6 +17,7 @@ import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.metrics.TieredCacheCoordinationMetrics;
+import dev.tieredcache.metrics.TieredCacheExecutorMetrics;
 import dev.tieredcache.metrics.TieredCacheManagerMetrics;
 import dev.tieredcache.metrics.TieredCacheMeterBinderProvider;
 import dev.tieredcache.test.Instances;
@@ -46,8 +47,10 @@ class TieredCacheMetricsAutoConfigurationTests {
 			assertThat(registry.find("tiered.cache.gets").tags("cache", "users", "tier", "l1", "result", "hit")
 				.functionCounter()).isNotNull();
 			assertThat(registry.find("tiered.cache.size").tags("cache", "users", "tier", "l1").gauge()).isNotNull();
-			assertThat(registry.find("tiered.cache.loads").tags("cache", "users", "result", "failure")
-				.functionTimer()).isNotNull();
+			assertThat(registry.find("tiered.cache.loads").tags("cache", "users", "result", "failure").timer())
+				.isNotNull();
+			assertThat(registry.find("tiered.cache.lock.waits").tags("cache", "users", "outcome", "timeout").timer())
+				.isNotNull();
 			assertThat(registry.find("tiered.cache.invalidations").tags("kind", "tag", "origin", "remote")
 				.functionCounter()).isNotNull();
 			assertThat(registry.find("tiered.cache.redis.errors").tags("operation", "get").functionCounter())
@@ -55,6 +58,25 @@ class TieredCacheMetricsAutoConfigurationTests {
 			assertThat(registry.find("tiered.cache.redis.circuit").gauge()).isNotNull()
 				.extracting((gauge) -> gauge.value())
 				.isEqualTo(0.0);
+		});
+	}
+
+	@Test
+	void registersTheExecutorMetersOfBothPools() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(TieredCacheExecutorMetrics.class);
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			TieredCacheExecutors executors = context.getBean(TieredCacheExecutors.class);
+			executors.refresh().submit(() -> "done").get();
+			org.awaitility.Awaitility.await()
+				.until(() -> registry.get("executor.completed").tag("name", "tieredCacheRefresh").functionCounter()
+					.count() == 1.0);
+			assertThat(registry.get("executor.pool.max").tag("name", "tieredCacheRefresh").gauge().value())
+				.isEqualTo(2.0);
+			assertThat(registry.get("executor.pool.max").tag("name", "tieredCacheAsync").gauge().value())
+				.isEqualTo(64.0);
+			assertThat(registry.get("executor.queue.remaining").tag("name", "tieredCacheRefresh").gauge().value())
+				.isEqualTo(256.0);
 		});
 	}
 

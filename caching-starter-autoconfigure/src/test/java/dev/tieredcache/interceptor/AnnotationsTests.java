@@ -37,6 +37,18 @@ class AnnotationsTests {
 	}
 
 	@Test
+	void aCompletableFutureMethodCalledOnceTheCachesThreadsAreStoppedRunsUncachedInsteadOfFailing() {
+		this.runner.run((context) -> {
+			UserRepository repository = context.getBean(UserRepository.class);
+			repository.insert(new User(41, 50, "late"));
+			context.getBean(dev.tieredcache.autoconfigure.TieredCacheExecutors.class).destroy();
+			assertThat(repository.memberCount(50).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1L);
+			assertThat(repository.memberCount(50).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1L);
+			assertThat(repository.members()).as("the method ran each time").hasValue(2);
+		});
+	}
+
+	@Test
 	void readThroughStoresTheValueInRedisWithTheConfiguredTtlPlusJitter() {
 		this.runner.withPropertyValues("tiered-cache.caches.users.ttl=100s", "tiered-cache.caches.users.jitter=0.5")
 			.run((context) -> {

@@ -18,13 +18,13 @@ final class MeterReader {
 	}
 
 	double timerCount(String name, String... tags) {
-		return this.registry.get(name).tags(tags).functionTimer().count();
+		return this.registry.get(name).tags(tags).timer().count();
 	}
 
 	double timerTotalNanos(String name, String... tags) {
 		return this.registry.get(name)
 			.tags(tags)
-			.functionTimer()
+			.timer()
 			.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS);
 	}
 

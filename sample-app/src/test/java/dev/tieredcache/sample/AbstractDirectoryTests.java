@@ -182,7 +182,9 @@ abstract class AbstractDirectoryTests {
 			.expectBody()
 			.jsonPath("$.status").isEqualTo("UP")
 			.jsonPath("$.components.db.status").isEqualTo("UP")
-			.jsonPath("$.components.redis.status").isEqualTo("UP");
+			.jsonPath("$.components.redis").doesNotExist()
+			.jsonPath("$.components.tieredCache.status").isEqualTo("UP")
+			.jsonPath("$.components.tieredCache.details.circuit").isEqualTo("closed");
 		this.app.http()
 			.get()
 			.uri("/actuator/caches")
@@ -205,7 +207,10 @@ abstract class AbstractDirectoryTests {
 			.getResponseBody();
 		assertThat(prometheus).contains("sample_db_queries_total{query=\"user\"}")
 			.contains("tiered_cache_gets_total{cache=\"users\",result=\"hit\",tier=\"l1\"}")
-			.contains("tiered_cache_loads_seconds_count{cache=\"users\",result=\"success\"}");
+			.contains("tiered_cache_loads_seconds_count{cache=\"users\",result=\"success\"}")
+			// The observations of loads and Redis reads, timed by Spring Boot's meter handler.
+			.containsPattern("tiered_cache_load_seconds_count\\{cache=\"users\",[^}]*outcome=\"success\"")
+			.containsPattern("tiered_cache_l2_read_seconds_count\\{cache=\"users\",[^}]*outcome=\"(hit|miss)\"");
 		this.app.http()
 			.get()
 			.uri("/actuator/tieredcache")
