@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RejectedExecutionHandler;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +55,8 @@ public final class TieredCacheExecutors implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(TieredCacheExecutors.class);
 
+	private static final int ASYNC_QUEUE_CAPACITY = 10_000;
+
 	private final ThreadPoolExecutor refresh;
 
 	private final ThreadPoolExecutor async;
@@ -78,7 +79,9 @@ public final class TieredCacheExecutors implements DisposableBean {
 		this.refresh = new DecoratingExecutor(refreshThreads, refreshThreads,
 				new ArrayBlockingQueue<>(Math.max(1, refreshQueueCapacity)),
 				threads("tiered-cache-refresh-", virtualThreads), new ThreadPoolExecutor.AbortPolicy(), decorator);
-		this.async = new DecoratingExecutor(0, asyncThreads, new SynchronousQueue<>(),
+		// Reads queue up behind the threads, so that a caller gets its future without waiting;
+		// only past the queue does it run its read itself, as back-pressure.
+		this.async = new DecoratingExecutor(asyncThreads, asyncThreads, new LinkedBlockingQueue<>(ASYNC_QUEUE_CAPACITY),
 				threads("tiered-cache-async-", virtualThreads), TieredCacheExecutors::runInCallerUnlessShutDown,
 				decorator);
 		this.versions = new DecoratingExecutor(1, 1, new LinkedBlockingQueue<>(),

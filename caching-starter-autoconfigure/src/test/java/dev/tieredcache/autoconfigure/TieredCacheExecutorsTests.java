@@ -117,14 +117,20 @@ class TieredCacheExecutorsTests {
 	}
 
 	@Test
-	void asynchronousLoadsBeyondTheThreadsRunOnTheCallersThread() throws Exception {
+	void asynchronousLoadsBeyondTheThreadsWaitInTheQueueInsteadOfOnTheCaller() throws Exception {
 		TieredCacheExecutors executors = new TieredCacheExecutors(1, 1, 1, false, Duration.ofSeconds(1), null);
 		CountDownLatch release = new CountDownLatch(1);
 		executors.async().execute(() -> await(release));
 		AtomicReference<Thread> ranOn = new AtomicReference<>();
-		executors.async().execute(() -> ranOn.set(Thread.currentThread()));
-		assertThat(ranOn.get()).isSameAs(Thread.currentThread());
+		CountDownLatch ran = new CountDownLatch(1);
+		executors.async().execute(() -> {
+			ranOn.set(Thread.currentThread());
+			ran.countDown();
+		});
+		assertThat(ranOn.get()).as("not run by the caller").isNull();
 		release.countDown();
+		assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(ranOn.get()).isNotSameAs(Thread.currentThread());
 		executors.destroy();
 	}
 

@@ -38,7 +38,7 @@ class BatchMetricsTests {
 				.isEqualTo(4);
 			assertThat(registry.get("tiered.cache.gets").tags("tier", "l2", "result", "miss").functionCounter().count())
 				.isEqualTo(10);
-			assertThat(registry.get("tiered.cache.loads").tags("result", "success").functionTimer().count())
+			assertThat(registry.get("tiered.cache.loads").tags("result", "success").timer().count())
 				.isEqualTo(10);
 			assertThat(cache.getStatistics().puts(Tier.L2)).isEqualTo(10);
 		});
