@@ -118,35 +118,39 @@ final class PendingInvalidations {
 
 	/**
 	 * Retries every pending change once; what fails stays pending for the next replay. Does
-	 * nothing if another replay is running.
+	 * nothing if another replay is running. Changes recorded while it runs are left to the
+	 * next one.
 	 * @param services the shared services
+	 * @return whether everything recorded before it began has landed
 	 */
-	void replay(CacheServices services) {
+	boolean replay(CacheServices services) {
 		if ((isEmpty() && this.releases.isEmpty()) || !this.replaying.tryLock()) {
-			return;
+			return isEmpty();
 		}
 		try {
+			boolean[] landed = { true };
 			long now = System.nanoTime();
 			this.releases.values().removeIf((release) -> now - release.expiresAtNanos() > 0);
-			replayEach(this.releases, (token, release) -> release.cache().releaseLock(release.entryId(), token));
+			replayEach(this.releases, (token, release) -> release.cache().releaseLock(release.entryId(), token), landed);
 			// A replay's message carries this instance's id, which its own subscriber ignores:
 			// what this instance re-read before the replay landed is dropped here.
 			replayEach(this.clears, (cache, issued) -> {
 				services.epochs().bump(cache.encodedName());
 				cache.clearLocal();
-			});
+			}, landed);
 			// Emptied maps stay: removing one could strand a change recorded into it meanwhile.
 			this.keys.forEach((cache, pending) -> replayEach(pending,
-					(key, change) -> cache.replayKeyChange(key, change.issuedNanos(), change.writeIds())));
-			replayEach(this.tags, (tag, issued) -> services.tags().bump(tag));
-			replayEach(this.groups, (group, issued) -> services.groups().bump(group));
+					(key, change) -> cache.replayKeyChange(key, change.issuedNanos(), change.writeIds()), landed));
+			replayEach(this.tags, (tag, issued) -> services.tags().bump(tag), landed);
+			replayEach(this.groups, (group, issued) -> services.groups().bump(group), landed);
+			return landed[0];
 		}
 		finally {
 			this.replaying.unlock();
 		}
 	}
 
-	private static <T, V> void replayEach(ConcurrentMap<T, V> pending, BiConsumer<T, V> change) {
+	private static <T, V> void replayEach(ConcurrentMap<T, V> pending, BiConsumer<T, V> change, boolean[] landed) {
 		for (Map.Entry<T, V> item : pending.entrySet()) {
 			T subject = item.getKey();
 			V issued = item.getValue();
@@ -156,6 +160,7 @@ final class PendingInvalidations {
 				pending.remove(subject, issued);
 			}
 			catch (RedisUnavailableException ex) {
+				landed[0] = false;
 				if (ex.isCircuitOpen()) {
 					return;
 				}

@@ -41,7 +41,8 @@ class LostCommandTests {
 					.until(() -> "v1".equals(cacheB.get(1L, String.class)) && cacheB.getLocalSize() == 1);
 				loseNextWrites(redis, () -> cacheA.put(1L, "v2"));
 				assertThat(a.getBean(RedisCommandExecutor.class).circuit().isOpen()).isFalse();
-				assertThat(cacheA.get(1L, String.class)).isEqualTo("v2");
+				// A serves its own write, or a miss once the repair has deleted it everywhere.
+				assertThat(cacheA.get(1L, String.class)).isIn("v2", null);
 				await().atMost(Duration.ofSeconds(5)).untilAsserted(
 						() -> assertThat(cacheB.get(1L, String.class)).as("B after A's lost write").isNotEqualTo("v1"));
 			}));
