@@ -88,7 +88,7 @@ public class L2HitBenchmark {
 					+ " keys: the second pass did not hit L2");
 		}
 		if (this.cache.equals("LettuceGet")) {
-			List<byte[]> keys = this.redis.keys(this.prefix + "v:*", KEYS);
+			List<byte[]> keys = this.redis.keys(this.prefix + "c:*", KEYS);
 			if (keys.size() != KEYS) {
 				throw new IllegalStateException("Found " + keys.size() + " starter values, expected " + KEYS);
 			}

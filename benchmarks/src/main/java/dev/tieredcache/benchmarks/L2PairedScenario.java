@@ -59,7 +59,7 @@ final class L2PairedScenario {
 				if (source.loads() != 4L * KEYS) {
 					throw new IllegalStateException("Expected " + 4 * KEYS + " loads, saw " + source.loads());
 				}
-				byte[][] rawKeys = redis.keys(prefix + "v:*", Integer.MAX_VALUE)
+				byte[][] rawKeys = redis.keys(prefix + "c:*", Integer.MAX_VALUE)
 					.stream()
 					.filter((key) -> new String(key).contains("{products@"))
 					.toArray(byte[][]::new);
