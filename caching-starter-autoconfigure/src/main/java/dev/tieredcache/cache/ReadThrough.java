@@ -124,10 +124,15 @@ final class ReadThrough {
 				return entry.get();
 			}
 		}
-		return loadCoordinated(request, stamp);
+		return loadCoordinated(request, stamp, entry != null);
 	}
 
-	private @Nullable Object loadCoordinated(ReadRequest request, long stamp) throws Throwable {
+	/**
+	 * Loads a key under its lock, or waits for the instance that holds it.
+	 * @param sawValue whether the caller's read of Redis found a value (stale or outdated);
+	 * when it found none, a value stored since then is served rather than loaded again
+	 */
+	private @Nullable Object loadCoordinated(ReadRequest request, long stamp, boolean sawValue) throws Throwable {
 		CacheSettings settings = this.cache.settings();
 		RedisStore store = this.cache.services().store();
 		String key = request.key();
@@ -142,13 +147,14 @@ final class ReadThrough {
 		}
 		long deadline = System.nanoTime() + settings.waitTimeout().toNanos();
 		long waitStarted = 0;
+		boolean unlessStored = !sawValue;
 		while (true) {
 			LoadTicket ticket;
 			CompletableFuture<Void> wake = settings.stampedeEnabled() ? this.cache.services().waiters().register(entryId)
 					: null;
 			try {
 				ticket = store.beginLoad(entryId, token, settings.lease().toMillis(),
-						this.cache.entries().tombstoneTtlMillis(), settings.stampedeEnabled());
+						this.cache.entries().tombstoneTtlMillis(), settings.stampedeEnabled(), unlessStored);
 			}
 			catch (RedisUnavailableException ex) {
 				unregister(entryId, wake);
@@ -158,6 +164,20 @@ final class ReadThrough {
 					this.cache.releaseLockLater(entryId, token);
 				}
 				return loadLocally(request, stamp);
+			}
+			if (ticket.stored() != null) {
+				// Another load stored the value between this caller's read and its lock request.
+				unregister(entryId, wake);
+				CacheEntry stored = this.cache.currentEntry(ticket.stored());
+				if (stored != null && stored.isFresh(this.cache.entries().now())) {
+					if (waitStarted != 0) {
+						recordWait(waitStarted, LockWaitOutcome.VALUE);
+					}
+					this.cache.local().fill(key, stored, stamp);
+					return stored.get();
+				}
+				unlessStored = false;
+				continue;
 			}
 			if (ticket.acquired()) {
 				unregister(entryId, wake);
@@ -194,6 +214,7 @@ final class ReadThrough {
 				this.cache.local().fill(key, entry, stamp);
 				return entry.get();
 			}
+			unlessStored = entry == null;
 		}
 	}
 

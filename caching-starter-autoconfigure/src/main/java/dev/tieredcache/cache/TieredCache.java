@@ -378,17 +378,27 @@ public class TieredCache implements Cache {
 	}
 
 	private @Nullable CacheEntry readRemoteUnobserved(String key) {
-		byte[] stored = this.services.store().get(entryId(key));
-		if (stored == null || RedisStore.isTombstone(stored)) {
-			this.statistics.miss(Tier.L2);
-			return null;
-		}
-		CacheEntry entry = this.entries.decode(stored);
-		if (entry == null || !this.entries.isCurrent(entry) || !this.entries.isOfCurrentEpoch(entry)) {
+		CacheEntry entry = currentEntry(this.services.store().get(entryId(key)));
+		if (entry == null) {
 			this.statistics.miss(Tier.L2);
 			return null;
 		}
 		this.statistics.hit(Tier.L2);
+		return entry;
+	}
+
+	/**
+	 * Decodes an entry as stored in Redis; tombstones, unreadable and outdated entries are
+	 * null.
+	 */
+	@Nullable CacheEntry currentEntry(byte @Nullable [] stored) {
+		if (stored == null || RedisStore.isTombstone(stored)) {
+			return null;
+		}
+		CacheEntry entry = this.entries.decode(stored);
+		if (entry == null || !this.entries.isCurrent(entry) || !this.entries.isOfCurrentEpoch(entry)) {
+			return null;
+		}
 		return entry;
 	}
 

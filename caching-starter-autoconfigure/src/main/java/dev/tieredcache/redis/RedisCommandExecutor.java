@@ -173,8 +173,10 @@ public final class RedisCommandExecutor implements DisposableBean {
 			return result;
 		}
 		catch (InterruptedException ex) {
+			// The caller gave up, not Redis: no failure is counted, so interrupting many
+			// threads (a pool shut down, requests cancelled) cannot open the circuit.
 			Thread.currentThread().interrupt();
-			throw failed(operation, ex);
+			throw new RedisUnavailableException("Redis operation '" + operation + "' interrupted", ex);
 		}
 		catch (ExecutionException ex) {
 			throw failed(operation, ex.getCause());

@@ -87,10 +87,29 @@ public final class RedisStore {
 	 */
 	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long tombstoneTtlMillis,
 			boolean lock) {
+		return beginLoad(entryId, token, leaseMillis, tombstoneTtlMillis, lock, false);
+	}
+
+	/**
+	 * Begins a read-through load, as {@link #beginLoad(String, String, long, long, boolean)};
+	 * when {@code unlessStored} is set and the entry holds a value (stored since the caller
+	 * read it), no lock is taken and the ticket carries that value instead.
+	 * @param entryId the entry
+	 * @param token this load's lock token
+	 * @param leaseMillis the lock's lease
+	 * @param tombstoneTtlMillis lifetime of the tombstone created when the entry is absent
+	 * @param lock whether to take the lock
+	 * @param unlessStored whether to return a stored value rather than take the lock
+	 * @return the outcome
+	 */
+	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long tombstoneTtlMillis,
+			boolean lock, boolean unlessStored) {
 		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId) };
 		List<Object> result = this.executor.script("load-start", RedisScript.ACQUIRE, ScriptOutputType.MULTI, keys,
-				bytes(token), number(leaseMillis), lock ? LOCK : NO_LOCK, number(tombstoneTtlMillis));
-		return new LoadTicket(((Long) result.get(0)) == 1L, (byte[]) result.get(1), (Long) result.get(2));
+				bytes(token), number(leaseMillis), lock ? LOCK : NO_LOCK, number(tombstoneTtlMillis),
+				unlessStored ? LOCK : NO_LOCK);
+		byte[] stored = (result.size() > 3) ? (byte[]) result.get(3) : null;
+		return new LoadTicket(((Long) result.get(0)) == 1L, (byte[]) result.get(1), (Long) result.get(2), stored);
 	}
 
 	/**
@@ -323,8 +342,20 @@ public final class RedisStore {
 	 * @param acquired whether the caller holds the lock (always true when no lock was asked)
 	 * @param sequence the key's write sequence when the load began
 	 * @param holderTtlMillis when not acquired, the holder's remaining lease
+	 * @param stored the entry found holding a value instead of taking the lock, or null
 	 */
-	public record LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis) {
+	public record LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis, byte @Nullable [] stored) {
+
+		/**
+		 * Creates a ticket without a stored value.
+		 * @param acquired whether the caller holds the lock
+		 * @param sequence the key's write sequence when the load began
+		 * @param holderTtlMillis when not acquired, the holder's remaining lease
+		 */
+		public LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis) {
+			this(acquired, sequence, holderTtlMillis, null);
+		}
+
 	}
 
 }

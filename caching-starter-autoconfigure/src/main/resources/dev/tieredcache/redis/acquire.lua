@@ -2,8 +2,9 @@
 -- when locking is asked for, takes the load lock.
 -- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag (one hash slot: {cache@key})
 -- ARGV[1] lock token, ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to, ARGV[4] ttl ms of
--- the tombstone created when the entry is absent
--- Returns {acquired 1|0, sequence, remaining lease ms of the holder}.
+-- the tombstone created when the entry is absent, ARGV[5] '1' to get the entry back instead
+-- of the lock when it holds a value (the caller saw none: one was stored meanwhile)
+-- Returns {acquired 1|0, sequence, remaining lease ms of the holder[, the entry]}.
 -- Atomic: the sequence read and the lock are taken together, so a write that lands after
 -- this call changes the sequence the load will be checked against. An absent entry gets a
 -- tombstone carrying a fresh sequence, for the same reason.
@@ -12,6 +13,9 @@ if seq == '' then
   local t = redis.call('TIME')
   seq = string.format('%017.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
   redis.call('SET', KEYS[1], seq, 'PX', ARGV[4])
+end
+if ARGV[5] == '1' and redis.call('STRLEN', KEYS[1]) > 25 then
+  return {0, seq, 0, redis.call('GET', KEYS[1])}
 end
 if ARGV[3] == '0' or redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, seq, 0}

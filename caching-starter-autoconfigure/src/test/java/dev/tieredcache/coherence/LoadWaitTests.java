@@ -1,22 +1,30 @@
 package dev.tieredcache.coherence;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.tieredcache.cache.CacheObserver;
 import dev.tieredcache.cache.LoadWaitInterruptedException;
 import dev.tieredcache.cache.ReadRequest;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.RedisServerProcess;
@@ -68,11 +76,23 @@ class LoadWaitTests {
 						return null;
 					});
 					await().atMost(Duration.ofSeconds(5)).until(() -> managerB.getServices().waiters().size() == 1);
-					Future<Object> follower = threads.submit(() -> read(cacheB, () -> "loaded-by-b"));
+					// The waiter is parked waiting for A's notification: an interrupt now hits the
+					// wait, not a Redis command.
+					await().atMost(Duration.ofSeconds(5)).until(() -> isParkedIn(waiterThread.get(), "awaitWakeUp"));
+					AtomicReference<Thread> followerThread = new AtomicReference<>();
+					Future<Object> follower = threads.submit(() -> {
+						followerThread.set(Thread.currentThread());
+						return read(cacheB, () -> "loaded-by-b");
+					});
+					// The follower has joined the waiter's in-flight load.
+					await().atMost(Duration.ofSeconds(5))
+						.until(() -> followerThread.get() != null && isParkedIn(followerThread.get(), "join"));
 					waiterThread.get().interrupt();
 					waiter.get(5, TimeUnit.SECONDS);
 					assertThat(interruptedOutcome.get()).isInstanceOf(LoadWaitInterruptedException.class);
 					assertThat(flagKept).as("interrupt flag kept").isTrue();
+					// The follower took over the wait for A's lock.
+					await().atMost(Duration.ofSeconds(5)).until(() -> isParkedIn(followerThread.get(), "awaitWakeUp"));
 					release.countDown();
 					assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("value");
 					assertThat(follower.get(10, TimeUnit.SECONDS)).as("not shared with the other waiter")
@@ -145,14 +165,115 @@ class LoadWaitTests {
 		}
 	}
 
+	@Test
+	void aValueStoredBetweenAMissAndTheLockRequestIsServedRatherThanLoadedAgain() throws Exception {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			ApplicationContextRunner runner = Instances.runner(redis.port(), TestRedis.uniquePrefix("late-fill"))
+				.withPropertyValues("tiered-cache.redis.command-timeout=3s");
+			AtomicReference<TieredCache> other = new AtomicReference<>();
+			AtomicBoolean stored = new AtomicBoolean();
+			// B's read of Redis misses; A's load stores the value right after, before B asks
+			// for the lock.
+			CacheObserver storeAfterTheMiss = new CacheObserver() {
+
+				@Override
+				public Object load(String cacheName, dev.tieredcache.cache.ValueLoader loader) throws Throwable {
+					return loader.load();
+				}
+
+				@Override
+				public <T> T readRemote(String cacheName, Supplier<T> read) {
+					T entry = read.get();
+					if (entry == null && other.get() != null && stored.compareAndSet(false, true)) {
+						try {
+							read(other.get(), () -> "loaded-by-a");
+						}
+						catch (Exception ex) {
+							throw new IllegalStateException(ex);
+						}
+					}
+					return entry;
+				}
+
+			};
+			runner.run((a) -> runner.withBean(CacheObserver.class, () -> storeAfterTheMiss).run((b) -> {
+				other.set(a.getBean(TieredCacheManager.class).getCache("users"));
+				TieredCache cacheB = b.getBean(TieredCacheManager.class).getCache("users");
+				AtomicInteger loadsOnB = new AtomicInteger();
+				assertThat(read(cacheB, () -> "loaded-by-b-" + loadsOnB.incrementAndGet())).isEqualTo("loaded-by-a");
+				assertThat(stored).isTrue();
+				assertThat(loadsOnB).hasValue(0);
+				assertThat(redis.cli("KEYS", "*l:{*").strip()).as("no lock left").isEmpty();
+			}));
+		}
+	}
+
+	@Test
+	void callersInterruptedDuringRedisCommandsGetTheLoadedValueAndDoNotOpenTheCircuit() throws Exception {
+		try (RedisServerProcess redis = RedisServerProcess.start()) {
+			Instances.runner(redis.port(), TestRedis.uniquePrefix("interrupted"))
+				.withPropertyValues("spring.data.redis.timeout=30s", "tiered-cache.redis.command-timeout=10s",
+						"tiered-cache.redis.circuit-failure-threshold=2")
+				.run((context) -> {
+					TieredCacheManager manager = context.getBean(TieredCacheManager.class);
+					ExecutorService threads = Executors.newFixedThreadPool(3);
+					List<Thread> readers = new CopyOnWriteArrayList<>();
+					List<Future<Object>> reads = new ArrayList<>();
+					// Reads answer, scripts (versions, lock requests) wait.
+					redis.cli("CLIENT", "PAUSE", "20000", "WRITE");
+					try {
+						// One cache each: every caller waits for its own command.
+						for (String name : List.of("users", "teams", "orders")) {
+							TieredCache cache = manager.getCache(name);
+							reads.add(threads.submit(() -> {
+								readers.add(Thread.currentThread());
+								return read(cache, () -> "db");
+							}));
+						}
+						await().atMost(Duration.ofSeconds(5)).until(() -> readers.size() == 3
+								&& readers.stream().allMatch((thread) -> isParkedIn(thread, "execute")));
+						readers.forEach(Thread::interrupt);
+						for (Future<Object> read : reads) {
+							assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("db");
+						}
+						assertThat(context.getBean(RedisCommandExecutor.class).circuit().isOpen())
+							.as("an interrupted caller is not a Redis failure").isFalse();
+					}
+					finally {
+						redis.cli("CLIENT", "UNPAUSE");
+						threads.shutdownNow();
+					}
+				});
+		}
+	}
+
+	/** Whether a thread is parked inside the given method of the read-through path. */
+	private static boolean isParkedIn(Thread thread, String method) {
+		Thread.State state = thread.getState();
+		return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+				&& Arrays.stream(thread.getStackTrace())
+					.anyMatch((frame) -> frame.getClassName().startsWith("dev.tieredcache.")
+							&& frame.getMethodName().equals(method));
+	}
+
 	private static Object read(TieredCache cache, dev.tieredcache.cache.ValueLoader loader) throws Exception {
-		return readTagged(cache, new String[0], loader);
+		return read(cache, "1", loader);
+	}
+
+	private static Object read(TieredCache cache, String key, dev.tieredcache.cache.ValueLoader loader)
+			throws Exception {
+		return readTagged(cache, key, new String[0], loader);
 	}
 
 	private static Object readTagged(TieredCache cache, String[] tags, dev.tieredcache.cache.ValueLoader loader)
 			throws Exception {
+		return readTagged(cache, "1", tags, loader);
+	}
+
+	private static Object readTagged(TieredCache cache, String key, String[] tags,
+			dev.tieredcache.cache.ValueLoader loader) throws Exception {
 		try {
-			return cache.readThrough(ReadRequest.of("1", tags, loader, null, null));
+			return cache.readThrough(ReadRequest.of(key, tags, loader, null, null));
 		}
 		catch (Exception | Error ex) {
 			throw ex;
