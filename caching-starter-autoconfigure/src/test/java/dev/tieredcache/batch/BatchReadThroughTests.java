@@ -25,6 +25,7 @@ import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.TestRedis;
+import dev.tieredcache.test.TestThreads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -92,9 +93,9 @@ class BatchReadThroughTests {
 				List<Long> first = range(base + 1, base + 30);
 				List<Long> second = range(base + 10, base + 40);
 				CompletableFuture<Map<Long, String>> fromA = CompletableFuture
-					.supplyAsync(() -> cache(a, "users").getAll(first, loader));
+					.supplyAsync(() -> cache(a, "users").getAll(first, loader), TestThreads.EACH_ON_ITS_OWN);
 				CompletableFuture<Map<Long, String>> fromB = CompletableFuture
-					.supplyAsync(() -> cache(b, "users").getAll(second, loader));
+					.supplyAsync(() -> cache(b, "users").getAll(second, loader), TestThreads.EACH_ON_ITS_OWN);
 				assertThat(fromA.join()).isEqualTo(values(first));
 				assertThat(fromB.join()).isEqualTo(values(second));
 				assertThat(loads).as("every key of both lists").hasSize(40);
@@ -104,7 +105,6 @@ class BatchReadThroughTests {
 	}
 
 	@Test
-	@org.junit.jupiter.api.Disabled("Timed out once on JDK 25 (the batch waited for the single read it should join after loading the others): issue 13 stays open until this is understood")
 	void aBatchJoinsASingleReadOfTheSameKeyInTheJvmAndLoadsOnlyTheOthers() throws Exception {
 		this.runner.run((a) -> {
 			TieredCache cache = cache(a, "users");
@@ -116,11 +116,11 @@ class BatchReadThroughTests {
 				singleStarted.countDown();
 				awaitLatch(releaseSingle);
 				return "single 7";
-			}));
+			}), TestThreads.EACH_ON_ITS_OWN);
 			awaitLatch(singleStarted);
 			RecordingLoader loader = new RecordingLoader((id) -> "batch " + id);
 			CompletableFuture<Map<Long, String>> batch = CompletableFuture
-				.supplyAsync(() -> cache.getAll(List.of(6L, 7L, 8L), loader));
+				.supplyAsync(() -> cache.getAll(List.of(6L, 7L, 8L), loader), TestThreads.EACH_ON_ITS_OWN);
 			await().atMost(Duration.ofSeconds(5)).until(() -> loader.calls.size() == 1);
 			assertThat(batch).as("waits for the single read's load of 7").isNotDone();
 			releaseSingle.countDown();
@@ -143,7 +143,7 @@ class BatchReadThroughTests {
 					batchLoading.countDown();
 					awaitLatch(releaseBatch);
 					return values(ids);
-				}));
+				}), TestThreads.EACH_ON_ITS_OWN);
 			awaitLatch(batchLoading);
 			AtomicInteger singleLoads = new AtomicInteger();
 			CompletableFuture<Object> single = new CompletableFuture<>();

@@ -24,6 +24,7 @@ import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.test.RedisClusterProcess;
 import dev.tieredcache.test.RedisMonitor;
 import dev.tieredcache.test.TestRedis;
+import dev.tieredcache.test.TestThreads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -95,9 +96,9 @@ class RedisClusterBatchTests {
 			};
 			List<Long> first = LongStream.rangeClosed(1, 30).boxed().toList();
 			List<Long> second = LongStream.rangeClosed(10, 40).boxed().toList();
-			CompletableFuture<Map<Long, String>> fromA = CompletableFuture.supplyAsync(() -> cache(a).getAll(first, loader));
+			CompletableFuture<Map<Long, String>> fromA = CompletableFuture.supplyAsync(() -> cache(a).getAll(first, loader), TestThreads.EACH_ON_ITS_OWN);
 			CompletableFuture<Map<Long, String>> fromB = CompletableFuture
-				.supplyAsync(() -> cache(b).getAll(second, loader));
+				.supplyAsync(() -> cache(b).getAll(second, loader), TestThreads.EACH_ON_ITS_OWN);
 			assertThat(fromA.join()).isEqualTo(values(first));
 			assertThat(fromB.join()).isEqualTo(values(second));
 			assertThat(loads).hasSize(40);

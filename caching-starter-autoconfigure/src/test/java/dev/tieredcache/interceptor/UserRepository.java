@@ -12,6 +12,7 @@ import dev.tieredcache.annotation.ReadThrough;
 import dev.tieredcache.annotation.VersionedGroup;
 import dev.tieredcache.annotation.WriteMode;
 import dev.tieredcache.annotation.WriteThrough;
+import dev.tieredcache.test.TestThreads;
 
 /**
  * A stand-in for a service over a database: an in-memory table, a configurable load
@@ -89,7 +90,7 @@ public class UserRepository {
 		return CompletableFuture.supplyAsync(() -> {
 			pause();
 			return this.table.values().stream().filter((u) -> u.teamId() == teamId).count();
-		});
+		}, TestThreads.EACH_ON_ITS_OWN);
 	}
 
 	@ReadThrough(cache = "dashboards", key = "#userId")

@@ -21,6 +21,7 @@ import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.TestRedis;
+import dev.tieredcache.test.TestThreads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,7 +58,7 @@ class StaleSetRaceTests {
 				long id = round;
 				DATABASE.put(id, new AtomicLong());
 				boolean invalidate = ThreadLocalRandom.current().nextBoolean();
-				CompletableFuture<String> load = CompletableFuture.supplyAsync(() -> reader.read(id));
+				CompletableFuture<String> load = CompletableFuture.supplyAsync(() -> reader.read(id), TestThreads.EACH_ON_ITS_OWN);
 				CompletableFuture<Void> change = CompletableFuture.runAsync(() -> {
 					pause(ThreadLocalRandom.current().nextInt(0, 12));
 					if (invalidate) {
@@ -66,7 +67,7 @@ class StaleSetRaceTests {
 					else {
 						writer.write(id);
 					}
-				});
+				}, TestThreads.EACH_ON_ITS_OWN);
 				CompletableFuture.allOf(load, change).join();
 				if (invalidate) {
 					invalidations++;

@@ -18,6 +18,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.TestRedis;
+import dev.tieredcache.test.TestThreads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,7 +85,7 @@ class SnapshotTransactionTests {
 				CompletableFuture.runAsync(() -> {
 					this.otherJdbc.update("update " + this.table + " set name = 'v2' where id = 1");
 					cacheB.evict(1L);
-				}).join();
+				}, TestThreads.EACH_ON_ITS_OWN).join();
 				// Only now does A miss on the key and load it.
 				return cacheA.get(1L, () -> this.jdbc.queryForObject("select name from " + this.table + " where id = 1",
 						String.class));
