@@ -104,13 +104,14 @@ final class ReadThrough {
 	private @Nullable Object readShared(ReadRequest request) throws Throwable {
 		String key = request.key();
 		long stamp = this.cache.local().stamp(key);
-		CacheEntry entry;
+		TieredCache.RemoteValue remote;
 		try {
-			entry = this.cache.readRemote(key);
+			remote = this.cache.readRemoteValue(key);
 		}
 		catch (RedisUnavailableException ex) {
 			return loadLocally(request, stamp);
 		}
+		CacheEntry entry = remote.entry();
 		if (entry != null) {
 			long now = this.cache.entries().now();
 			if (entry.isFresh(now)) {
@@ -124,13 +125,14 @@ final class ReadThrough {
 				return entry.get();
 			}
 		}
-		return loadCoordinated(request, stamp, entry != null);
+		return loadCoordinated(request, stamp, remote.present());
 	}
 
 	/**
 	 * Loads a key under its lock, or waits for the instance that holds it.
-	 * @param sawValue whether the caller's read of Redis found a value (stale or outdated);
-	 * when it found none, a value stored since then is served rather than loaded again
+	 * @param sawValue whether the caller's read of Redis found a value (stale, outdated or
+	 * unreadable); when it found none, a value stored since then is served rather than
+	 * loaded again
 	 */
 	private @Nullable Object loadCoordinated(ReadRequest request, long stamp, boolean sawValue) throws Throwable {
 		CacheSettings settings = this.cache.settings();
@@ -202,19 +204,20 @@ final class ReadThrough {
 			finally {
 				unregister(entryId, wake);
 			}
-			CacheEntry entry;
+			TieredCache.RemoteValue remote;
 			try {
-				entry = this.cache.readRemote(key);
+				remote = this.cache.readRemoteValue(key);
 			}
 			catch (RedisUnavailableException ex) {
 				return loadLocally(request, stamp);
 			}
+			CacheEntry entry = remote.entry();
 			if (entry != null && entry.isFresh(this.cache.entries().now())) {
 				recordWait(waitStarted, LockWaitOutcome.VALUE);
 				this.cache.local().fill(key, entry, stamp);
 				return entry.get();
 			}
-			unlessStored = entry == null;
+			unlessStored = !remote.present();
 		}
 	}
 

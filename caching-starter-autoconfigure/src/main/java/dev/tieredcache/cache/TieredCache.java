@@ -374,17 +374,36 @@ public class TieredCache implements Cache {
 	 * @throws RedisUnavailableException if Redis cannot be reached
 	 */
 	@Nullable CacheEntry readRemote(String key) {
+		return readRemoteValue(key).entry();
+	}
+
+	/**
+	 * Reads a key's entry from Redis, telling a key that holds no value (absent, or a
+	 * tombstone) from one whose value is unreadable or outdated.
+	 * @throws RedisUnavailableException if Redis cannot be reached
+	 */
+	RemoteValue readRemoteValue(String key) {
 		return this.services.observer().readRemote(this.name, () -> readRemoteUnobserved(key));
 	}
 
-	private @Nullable CacheEntry readRemoteUnobserved(String key) {
-		CacheEntry entry = currentEntry(this.services.store().get(entryId(key)));
+	private RemoteValue readRemoteUnobserved(String key) {
+		byte[] stored = this.services.store().get(entryId(key));
+		CacheEntry entry = currentEntry(stored);
 		if (entry == null) {
 			this.statistics.miss(Tier.L2);
-			return null;
 		}
-		this.statistics.hit(Tier.L2);
-		return entry;
+		else {
+			this.statistics.hit(Tier.L2);
+		}
+		return new RemoteValue(entry, stored != null && !RedisStore.isTombstone(stored));
+	}
+
+	/**
+	 * What a read of Redis found.
+	 * @param entry the current entry, or null
+	 * @param present whether the key held a value, current or not
+	 */
+	record RemoteValue(@Nullable CacheEntry entry, boolean present) {
 	}
 
 	/**

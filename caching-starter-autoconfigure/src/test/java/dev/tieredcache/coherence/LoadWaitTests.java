@@ -184,7 +184,8 @@ class LoadWaitTests {
 				@Override
 				public <T> T readRemote(String cacheName, Supplier<T> read) {
 					T entry = read.get();
-					if (entry == null && other.get() != null && stored.compareAndSet(false, true)) {
+					// B's first read of Redis is its miss.
+					if (other.get() != null && stored.compareAndSet(false, true)) {
 						try {
 							read(other.get(), () -> "loaded-by-a");
 						}
