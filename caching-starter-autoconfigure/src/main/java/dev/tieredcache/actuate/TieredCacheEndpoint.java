@@ -187,16 +187,20 @@ public class TieredCacheEndpoint {
 	 * @param lease lease of the loader's lock
 	 * @param waitTimeout longest wait for another instance's load
 	 * @param earlyRefreshBeta XFetch beta, zero when early refresh is off
+	 * @param compressionThreshold smallest value compressed in Redis, in bytes; null when
+	 * compression is off
 	 */
 	public record SettingsDescriptor(String ttl, double jitter, String nullTtl, String staleWhileRevalidate,
 			long maxValueSize, boolean localEnabled, String localTtl, long localMaximumSize, boolean stampedeEnabled,
-			String lease, String waitTimeout, double earlyRefreshBeta) {
+			String lease, String waitTimeout, double earlyRefreshBeta, @Nullable Long compressionThreshold) {
 
 		static SettingsDescriptor of(CacheSettings settings) {
 			return new SettingsDescriptor(settings.ttl().toString(), settings.jitter(), settings.nullTtl().toString(),
 					settings.staleWhileRevalidate().toString(), settings.maxValueSize(), settings.localEnabled(),
 					settings.localTtl().toString(), settings.localMaximumSize(), settings.stampedeEnabled(),
-					settings.lease().toString(), settings.waitTimeout().toString(), settings.earlyRefreshBeta());
+					settings.lease().toString(), settings.waitTimeout().toString(), settings.earlyRefreshBeta(),
+					(settings.compressionThreshold() != CacheSettings.NO_COMPRESSION)
+							? settings.compressionThreshold() : null);
 		}
 
 	}

@@ -27,6 +27,8 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		this.properties = properties;
 	}
 
+	private static final DataSize DEFAULT_COMPRESSION_THRESHOLD = DataSize.ofKilobytes(2);
+
 	/** Checks the defaults and every configured cache, so errors surface at start-up. */
 	void validateAll() {
 		apply(null);
@@ -77,8 +79,17 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 			throw new InvalidConfigurationPropertyValueException(
 					r.source("early-refresh.beta", (s) -> s.getEarlyRefresh().getBeta()), beta, "Must not be negative");
 		}
+		boolean compress = r.pick("compression.enabled", (s) -> s.getCompression().getEnabled(), false);
+		DataSize threshold = r.pick("compression.threshold", (s) -> s.getCompression().getThreshold(),
+				DEFAULT_COMPRESSION_THRESHOLD);
+		if (threshold.toBytes() <= 0) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("compression.threshold", (s) -> s.getCompression().getThreshold()), threshold,
+					"Must be positive");
+		}
 		return new CacheSettings(ttl, jitter, nullTtl, swr, maxValueSize.toBytes(), localEnabled, localTtl,
-				maximumSize, stampede, lease, waitTimeout, beta);
+				maximumSize, stampede, lease, waitTimeout, beta,
+				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION);
 	}
 
 	/** Picks a setting from the cache, the defaults or the built-in value. */

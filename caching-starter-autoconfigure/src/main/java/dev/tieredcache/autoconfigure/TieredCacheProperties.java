@@ -205,6 +205,9 @@ public class TieredCacheProperties {
 		@NestedConfigurationProperty
 		private final EarlyRefresh earlyRefresh = new EarlyRefresh();
 
+		@NestedConfigurationProperty
+		private final Compression compression = new Compression();
+
 		public Duration getTtl() {
 			return this.ttl;
 		}
@@ -255,6 +258,10 @@ public class TieredCacheProperties {
 
 		public EarlyRefresh getEarlyRefresh() {
 			return this.earlyRefresh;
+		}
+
+		public Compression getCompression() {
+			return this.compression;
 		}
 
 	}
@@ -371,6 +378,44 @@ public class TieredCacheProperties {
 
 		public void setBeta(Double beta) {
 			this.beta = beta;
+		}
+
+	}
+
+	/**
+	 * Compression of large values in Redis (L2); L1 holds values uncompressed. Readers
+	 * decompress whatever they find, whatever their own setting, so the setting can change
+	 * from one deploy to the next.
+	 */
+	public static class Compression {
+
+		/**
+		 * Whether values of at least the threshold's size are compressed (Deflate, from the
+		 * JDK) before they are stored in Redis. Off by default: it costs CPU on every write
+		 * and every L2 hit, and pays off for large, repetitive values (JSON documents, lists).
+		 */
+		private Boolean enabled;
+
+		/**
+		 * Smallest serialized value that is compressed (default 2KB); smaller values gain
+		 * little. A value whose compressed form is not smaller is stored as it is.
+		 */
+		private DataSize threshold;
+
+		public Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public DataSize getThreshold() {
+			return this.threshold;
+		}
+
+		public void setThreshold(DataSize threshold) {
+			this.threshold = threshold;
 		}
 
 	}

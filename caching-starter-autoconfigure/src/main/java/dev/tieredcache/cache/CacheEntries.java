@@ -12,6 +12,7 @@ import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisUnavailableException;
 import dev.tieredcache.redis.VersionTracker;
 import dev.tieredcache.serialization.DisallowedClassException;
+import dev.tieredcache.serialization.EntryCodec;
 import dev.tieredcache.serialization.SerializationFailedException;
 
 /**
@@ -205,14 +206,17 @@ final class CacheEntries {
 	 */
 	byte @Nullable [] encode(CacheEntry entry) {
 		try {
-			byte[] payload = this.services.codec().serializeValue(entry.get());
+			EntryCodec codec = this.services.codec();
+			byte[] serialized = codec.serializeValue(entry.get());
+			byte[] compressed = this.settings.compresses(serialized.length) ? codec.compress(serialized) : null;
+			byte[] payload = (compressed != null) ? compressed : serialized;
 			if (payload.length > this.settings.maxValueSize()) {
 				this.statistics.oversized();
 				this.warnings.warn("oversized", () -> "Cache '" + this.name + "' keeps a value of " + payload.length
 						+ " bytes out of Redis (max-value-size is " + this.settings.maxValueSize() + ")");
 				return null;
 			}
-			return this.services.codec().encode(entry, payload, RedisKeyLayout.ENTRY_HEADER);
+			return codec.encode(entry, payload, compressed != null, RedisKeyLayout.ENTRY_HEADER);
 		}
 		catch (DisallowedClassException ex) {
 			this.statistics.disallowed();

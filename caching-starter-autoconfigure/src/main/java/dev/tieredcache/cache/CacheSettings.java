@@ -22,15 +22,21 @@ import org.springframework.util.Assert;
  * @param lease lease of the loader's Redis lock
  * @param waitTimeout longest wait for another instance's load
  * @param earlyRefreshBeta XFetch beta; zero disables early refresh
+ * @param compressionThreshold smallest serialized value compressed before it is stored in
+ * Redis, in bytes; {@link #NO_COMPRESSION} never compresses
  */
 public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
 		long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
-		boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta) {
+		boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta,
+		long compressionThreshold) {
+
+	/** A {@link #compressionThreshold()} that no value reaches. */
+	public static final long NO_COMPRESSION = Long.MAX_VALUE;
 
 	/** The built-in defaults, used for whatever the configuration leaves out. */
 	public static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1,
 			Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, true, Duration.ofMinutes(1), 10_000, true,
-			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0);
+			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0, NO_COMPRESSION);
 
 	public CacheSettings {
 		Assert.notNull(ttl, "ttl must not be null");
@@ -39,6 +45,16 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 		Assert.notNull(localTtl, "localTtl must not be null");
 		Assert.notNull(lease, "lease must not be null");
 		Assert.notNull(waitTimeout, "waitTimeout must not be null");
+	}
+
+	/**
+	 * Returns whether a serialized value of the given size is compressed before it is
+	 * stored in Redis.
+	 * @param size the serialized value's size in bytes
+	 * @return whether to compress it
+	 */
+	public boolean compresses(int size) {
+		return size >= this.compressionThreshold;
 	}
 
 	/**

@@ -3,6 +3,12 @@ package dev.tieredcache.serialization;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.tieredcache.cache.CacheEntry;
 
@@ -15,12 +21,23 @@ import dev.tieredcache.cache.CacheEntry;
  *
  * <p>The magic and the format version let a reader tell its own data from anything else
  * under the key; whatever it cannot read raises {@link SerializationFailedException}, which
- * callers treat as a miss.
+ * callers treat as a miss. A compressed value (Deflate, see {@link #compress}) is written as
+ * format {@value #COMPRESSED_FORMAT_VERSION}, which a reader of an older release refuses as an
+ * unknown format (a miss) rather than hand the compressed bytes to its deserializer.
  */
 public final class EntryCodec {
 
 	/** Version of the envelope layout written by this class. */
 	public static final byte FORMAT_VERSION = 2;
+
+	/** The same layout, with the value compressed. */
+	public static final byte COMPRESSED_FORMAT_VERSION = 3;
+
+	/**
+	 * Largest value a compressed payload may expand to: a guard against payloads that claim
+	 * or inflate to more (a decompression bomb), checked before and while inflating.
+	 */
+	public static final int MAX_INFLATED_SIZE = 64 * 1024 * 1024;
 
 	private static final byte MAGIC_0 = 'T';
 
@@ -46,6 +63,37 @@ public final class EntryCodec {
 	}
 
 	/**
+	 * Compresses a serialized value with Deflate (fastest level: a cache favours read and
+	 * write time over the last percent of size).
+	 * @param payload the serialized value
+	 * @return its original length (4 bytes) followed by the compressed bytes, or null when
+	 * that is not smaller than the payload or the payload exceeds {@link #MAX_INFLATED_SIZE}
+	 */
+	public byte @Nullable [] compress(byte[] payload) {
+		if (payload.length <= 8 || payload.length > MAX_INFLATED_SIZE) {
+			return null;
+		}
+		Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+		try {
+			deflater.setInput(payload);
+			deflater.finish();
+			byte[] out = new byte[payload.length];
+			ByteBuffer.wrap(out).putInt(payload.length);
+			int length = 4;
+			while (!deflater.finished()) {
+				if (length == out.length) {
+					return null;
+				}
+				length += deflater.deflate(out, length, out.length - length);
+			}
+			return (length < payload.length) ? Arrays.copyOf(out, length) : null;
+		}
+		finally {
+			deflater.end();
+		}
+	}
+
+	/**
 	 * Builds the envelope for an entry whose value is already serialized.
 	 * @param entry the entry
 	 * @param payload the serialized value, from {@link #serializeValue}
@@ -53,6 +101,20 @@ public final class EntryCodec {
 	 * @return the reserved bytes (zero) followed by the envelope
 	 */
 	public byte[] encode(CacheEntry entry, byte[] payload, int reserved) {
+		return encode(entry, payload, false, reserved);
+	}
+
+	/**
+	 * Builds the envelope for an entry whose value is already serialized, and perhaps
+	 * compressed.
+	 * @param entry the entry
+	 * @param payload the serialized value, from {@link #serializeValue}, or its compressed
+	 * form from {@link #compress}
+	 * @param compressed whether the payload is compressed
+	 * @param reserved how many bytes to leave free before the envelope
+	 * @return the reserved bytes (zero) followed by the envelope
+	 */
+	public byte[] encode(CacheEntry entry, byte[] payload, boolean compressed, int reserved) {
 		String[] tags = entry.tags();
 		byte[][] tagBytes = new byte[tags.length][];
 		int size = reserved + HEADER + payload.length;
@@ -62,7 +124,7 @@ public final class EntryCodec {
 		}
 		ByteBuffer buffer = ByteBuffer.allocate(size);
 		buffer.position(reserved);
-		buffer.put(MAGIC_0).put(MAGIC_1).put(FORMAT_VERSION);
+		buffer.put(MAGIC_0).put(MAGIC_1).put(compressed ? COMPRESSED_FORMAT_VERSION : FORMAT_VERSION);
 		buffer.put((entry.get() == null) ? FLAG_NULL : 0);
 		buffer.putLong(entry.writtenAt()).putLong(entry.expiresAt()).putLong(entry.staleUntil());
 		buffer.putInt(entry.loadMillis());
@@ -87,8 +149,9 @@ public final class EntryCodec {
 		if (bytes.length - offset < HEADER || bytes[offset] != MAGIC_0 || bytes[offset + 1] != MAGIC_1) {
 			throw new SerializationFailedException("Not a tiered-cache entry");
 		}
-		if (bytes[offset + 2] != FORMAT_VERSION) {
-			throw new SerializationFailedException("Unknown entry format version " + bytes[offset + 2]);
+		byte format = bytes[offset + 2];
+		if (format != FORMAT_VERSION && format != COMPRESSED_FORMAT_VERSION) {
+			throw new SerializationFailedException("Unknown entry format version " + format);
 		}
 		try {
 			ByteBuffer buffer = ByteBuffer.wrap(bytes, offset + 3, bytes.length - offset - 3);
@@ -115,12 +178,49 @@ public final class EntryCodec {
 			if (!isNull) {
 				byte[] payload = new byte[buffer.remaining()];
 				buffer.get(payload);
-				value = this.serializer.deserialize(payload);
+				value = this.serializer.deserialize((format == COMPRESSED_FORMAT_VERSION) ? inflate(payload) : payload);
 			}
 			return new CacheEntry(value, writtenAt, expiresAt, staleUntil, loadMillis, tags, versions, epoch);
 		}
 		catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException ex) {
 			throw new SerializationFailedException("Truncated tiered-cache entry", ex);
+		}
+	}
+
+	/**
+	 * Expands a payload from {@link #compress}, to exactly the length it declares and never
+	 * beyond {@link #MAX_INFLATED_SIZE}.
+	 */
+	private static byte[] inflate(byte[] compressed) {
+		if (compressed.length < 4) {
+			throw new SerializationFailedException("Truncated compressed value");
+		}
+		int length = ByteBuffer.wrap(compressed).getInt();
+		if (length < 0 || length > MAX_INFLATED_SIZE) {
+			throw new SerializationFailedException("Compressed value declares " + length + " bytes, beyond the limit");
+		}
+		Inflater inflater = new Inflater(true);
+		try {
+			inflater.setInput(compressed, 4, compressed.length - 4);
+			byte[] out = new byte[length];
+			int filled = 0;
+			while (filled < length) {
+				int n = inflater.inflate(out, filled, length - filled);
+				if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+					break;
+				}
+				filled += n;
+			}
+			if (filled != length || !inflater.finished()) {
+				throw new SerializationFailedException("Compressed value does not expand to its declared length");
+			}
+			return out;
+		}
+		catch (DataFormatException ex) {
+			throw new SerializationFailedException("Corrupt compressed value", ex);
+		}
+		finally {
+			inflater.end();
 		}
 	}
 
