@@ -189,10 +189,12 @@ public class TieredCacheEndpoint {
 	 * @param earlyRefreshBeta XFetch beta, zero when early refresh is off
 	 * @param compressionThreshold smallest value compressed in Redis, in bytes; null when
 	 * compression is off
+	 * @param staleIfError how long past its TTL an entry is served when its loader fails
 	 */
 	public record SettingsDescriptor(String ttl, double jitter, String nullTtl, String staleWhileRevalidate,
 			long maxValueSize, boolean localEnabled, String localTtl, long localMaximumSize, boolean stampedeEnabled,
-			String lease, String waitTimeout, double earlyRefreshBeta, @Nullable Long compressionThreshold) {
+			String lease, String waitTimeout, double earlyRefreshBeta, @Nullable Long compressionThreshold,
+			String staleIfError) {
 
 		static SettingsDescriptor of(CacheSettings settings) {
 			return new SettingsDescriptor(settings.ttl().toString(), settings.jitter(), settings.nullTtl().toString(),
@@ -200,7 +202,8 @@ public class TieredCacheEndpoint {
 					settings.localTtl().toString(), settings.localMaximumSize(), settings.stampedeEnabled(),
 					settings.lease().toString(), settings.waitTimeout().toString(), settings.earlyRefreshBeta(),
 					(settings.compressionThreshold() != CacheSettings.NO_COMPRESSION)
-							? settings.compressionThreshold() : null);
+							? settings.compressionThreshold() : null,
+					settings.staleIfError().toString());
 		}
 
 	}

@@ -87,9 +87,12 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 					r.source("compression.threshold", (s) -> s.getCompression().getThreshold()), threshold,
 					"Must be positive");
 		}
+		Duration staleIfError = r.notNegative("stale-if-error", CacheSpec::getStaleIfError, builtIn.staleIfError());
+		Duration backoff = r.positive("stale-if-error-backoff", CacheSpec::getStaleIfErrorBackoff,
+				builtIn.staleIfErrorBackoff());
 		return new CacheSettings(ttl, jitter, nullTtl, swr, maxValueSize.toBytes(), localEnabled, localTtl,
 				maximumSize, stampede, lease, waitTimeout, beta,
-				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION);
+				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION, staleIfError, backoff);
 	}
 
 	/** Picks a setting from the cache, the defaults or the built-in value. */

@@ -191,6 +191,21 @@ public class TieredCacheProperties {
 		private Duration staleWhileRevalidate;
 
 		/**
+		 * How long past its TTL an entry is still served when its loader fails (the
+		 * database is down or times out), so that callers get the last known value rather
+		 * than an error. The entry stays in Redis that much longer; only entries that no
+		 * write, eviction or invalidation has touched are served. 0 disables it.
+		 */
+		private Duration staleIfError;
+
+		/**
+		 * After a failed load answered with a stale value, how long no instance tries that
+		 * key's loader again (callers get the stale value meanwhile); doubled after each
+		 * further failure, up to {@code stale-if-error}, and ended by the first successful load.
+		 */
+		private Duration staleIfErrorBackoff;
+
+		/**
 		 * Largest serialized value stored in Redis; larger values are kept out of L2 and
 		 * counted.
 		 */
@@ -238,6 +253,22 @@ public class TieredCacheProperties {
 
 		public void setStaleWhileRevalidate(Duration staleWhileRevalidate) {
 			this.staleWhileRevalidate = staleWhileRevalidate;
+		}
+
+		public Duration getStaleIfError() {
+			return this.staleIfError;
+		}
+
+		public void setStaleIfError(Duration staleIfError) {
+			this.staleIfError = staleIfError;
+		}
+
+		public Duration getStaleIfErrorBackoff() {
+			return this.staleIfErrorBackoff;
+		}
+
+		public void setStaleIfErrorBackoff(Duration staleIfErrorBackoff) {
+			this.staleIfErrorBackoff = staleIfErrorBackoff;
 		}
 
 		public DataSize getMaxValueSize() {

@@ -189,7 +189,17 @@ final class CacheEntries {
 
 	/** Returns how long a stored entry physically lives in Redis. */
 	long redisTtlMillis(CacheEntry entry) {
-		return Math.max(1, entry.staleUntil() - entry.writtenAt());
+		long keptUntil = Math.max(entry.staleUntil(), entry.expiresAt() + this.settings.staleIfError().toMillis());
+		return Math.max(1, keptUntil - entry.writtenAt());
+	}
+
+	/**
+	 * Whether an expired entry may be served in place of a loader's failure.
+	 * @param entry a current entry (no write or invalidation since it was stored)
+	 * @return whether it expired no longer than {@code stale-if-error} ago
+	 */
+	boolean isServableOnError(CacheEntry entry) {
+		return now() < entry.expiresAt() + this.settings.staleIfError().toMillis();
 	}
 
 	/**

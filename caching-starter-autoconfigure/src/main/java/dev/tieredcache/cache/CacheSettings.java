@@ -24,11 +24,15 @@ import org.springframework.util.Assert;
  * @param earlyRefreshBeta XFetch beta; zero disables early refresh
  * @param compressionThreshold smallest serialized value compressed before it is stored in
  * Redis, in bytes; {@link #NO_COMPRESSION} never compresses
+ * @param staleIfError how long past its TTL an entry is served when its loader fails;
+ * zero disables stale-if-error
+ * @param staleIfErrorBackoff after a failed load served stale, how long no instance tries
+ * the loader of that key again; doubled after each further failure
  */
 public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
 		long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
 		boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta,
-		long compressionThreshold) {
+		long compressionThreshold, Duration staleIfError, Duration staleIfErrorBackoff) {
 
 	/** A {@link #compressionThreshold()} that no value reaches. */
 	public static final long NO_COMPRESSION = Long.MAX_VALUE;
@@ -36,7 +40,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 	/** The built-in defaults, used for whatever the configuration leaves out. */
 	public static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1,
 			Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, true, Duration.ofMinutes(1), 10_000, true,
-			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0, NO_COMPRESSION);
+			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0, NO_COMPRESSION, Duration.ZERO, Duration.ofSeconds(1));
 
 	public CacheSettings {
 		Assert.notNull(ttl, "ttl must not be null");
@@ -45,6 +49,8 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 		Assert.notNull(localTtl, "localTtl must not be null");
 		Assert.notNull(lease, "lease must not be null");
 		Assert.notNull(waitTimeout, "waitTimeout must not be null");
+		Assert.notNull(staleIfError, "staleIfError must not be null");
+		Assert.notNull(staleIfErrorBackoff, "staleIfErrorBackoff must not be null");
 	}
 
 	/**

@@ -124,6 +124,8 @@ public final class CacheStatistics {
 
 	private final LongAdder staleServed = new LongAdder();
 
+	private final LongAdder staleServedOnError = new LongAdder();
+
 	private final LongAdder oversized = new LongAdder();
 
 	private final LongAdder unreadable = new LongAdder();
@@ -203,6 +205,10 @@ public final class CacheStatistics {
 
 	void servedStale() {
 		this.staleServed.increment();
+	}
+
+	void servedStaleOnError() {
+		this.staleServedOnError.increment();
 	}
 
 	void oversized() {
@@ -294,6 +300,11 @@ public final class CacheStatistics {
 
 	public long staleServed() {
 		return this.staleServed.sum();
+	}
+
+	/** Returns the number of expired values served in place of a failed load (stale-if-error). */
+	public long staleServedOnError() {
+		return this.staleServedOnError.sum();
 	}
 
 	/** Returns the number of values kept out of Redis for exceeding the size limit. */

@@ -125,7 +125,15 @@ final class ReadThrough {
 				return entry.get();
 			}
 		}
-		return loadCoordinated(request, stamp, remote.present());
+		return loadCoordinated(request, stamp, remote.present(), fallbackOnError(entry));
+	}
+
+	/**
+	 * Returns the entry a failed load may be answered with (stale-if-error), or null.
+	 * @param entry the current entry Redis holds for the key, or null
+	 */
+	private @Nullable CacheEntry fallbackOnError(@Nullable CacheEntry entry) {
+		return (entry != null && this.cache.entries().isServableOnError(entry)) ? entry : null;
 	}
 
 	/**
@@ -133,8 +141,10 @@ final class ReadThrough {
 	 * @param sawValue whether the caller's read of Redis found a value (stale, outdated or
 	 * unreadable); when it found none, a value stored since then is served rather than
 	 * loaded again
+	 * @param fallback the expired entry to serve if the load fails (stale-if-error), or null
 	 */
-	private @Nullable Object loadCoordinated(ReadRequest request, long stamp, boolean sawValue) throws Throwable {
+	private @Nullable Object loadCoordinated(ReadRequest request, long stamp, boolean sawValue,
+			@Nullable CacheEntry fallback) throws Throwable {
 		CacheSettings settings = this.cache.settings();
 		RedisStore store = this.cache.services().store();
 		String key = request.key();
@@ -156,7 +166,8 @@ final class ReadThrough {
 					: null;
 			try {
 				ticket = store.beginLoad(entryId, token, settings.lease().toMillis(),
-						this.cache.entries().tombstoneTtlMillis(), settings.stampedeEnabled(), unlessStored);
+						this.cache.entries().tombstoneTtlMillis(), settings.stampedeEnabled(), unlessStored,
+						fallback != null);
 			}
 			catch (RedisUnavailableException ex) {
 				unregister(entryId, wake);
@@ -166,6 +177,12 @@ final class ReadThrough {
 					this.cache.releaseLockLater(entryId, token);
 				}
 				return loadLocally(request, stamp);
+			}
+			if (ticket.backingOff() && fallback != null) {
+				// Loads of this key failed moments ago: the database is not asked again yet.
+				unregister(entryId, wake);
+				this.cache.statistics().servedStaleOnError();
+				return fallback.get();
 			}
 			if (ticket.stored() != null) {
 				// Another load stored the value between this caller's read and its lock request.
@@ -186,7 +203,7 @@ final class ReadThrough {
 				if (waitStarted != 0) {
 					recordWait(waitStarted, LockWaitOutcome.TAKEOVER);
 				}
-				return loadAndStore(request, entryId, ticket, token, versions, stamp);
+				return loadAndStore(request, entryId, ticket, token, versions, stamp, fallback);
 			}
 			if (waitStarted == 0) {
 				waitStarted = System.nanoTime();
@@ -195,7 +212,7 @@ final class ReadThrough {
 			if (remaining <= 0) {
 				unregister(entryId, wake);
 				recordWait(waitStarted, LockWaitOutcome.TIMEOUT);
-				return loadAndStore(request, entryId, ticket, token, versions, stamp);
+				return loadAndStore(request, entryId, ticket, token, versions, stamp, fallback);
 			}
 			long holderLeft = TimeUnit.MILLISECONDS.toNanos(Math.max(0, ticket.holderTtlMillis())) + WAKE_MARGIN_NANOS;
 			try {
@@ -218,6 +235,8 @@ final class ReadThrough {
 				return entry.get();
 			}
 			unlessStored = !remote.present();
+			// Only what Redis holds now may answer a failure: a write may have removed it.
+			fallback = fallbackOnError(entry);
 		}
 	}
 
@@ -257,14 +276,24 @@ final class ReadThrough {
 	/**
 	 * Runs the loader and stores its value under the ticket's write sequence, then
 	 * releases the lock (or, when nothing is stored, releases it and wakes the waiters).
+	 * A loader that throws an exception is answered with the fallback, if there is one
+	 * still within its stale-if-error window, and starts the key's back-off.
 	 */
 	private @Nullable Object loadAndStore(ReadRequest request, String entryId, LoadTicket ticket, String token,
-			Versions versions, long stamp) throws Throwable {
-		RedisStore store = this.cache.services().store();
+			Versions versions, long stamp, @Nullable CacheEntry fallback) throws Throwable {
 		long started = System.nanoTime();
 		Object value;
 		try {
 			value = timedLoad(request);
+		}
+		catch (Exception ex) {
+			if (fallback != null && this.cache.entries().isServableOnError(fallback)) {
+				backOff(entryId, token);
+				this.cache.statistics().servedStaleOnError();
+				return fallback.get();
+			}
+			releaseQuietly(entryId, token);
+			throw ex;
 		}
 		catch (Throwable ex) {
 			releaseQuietly(entryId, token);
@@ -386,6 +415,20 @@ final class ReadThrough {
 		}
 	}
 
+	/** Gives the lock back after a failed load answered stale, and starts or doubles the back-off. */
+	private void backOff(String entryId, String token) {
+		CacheSettings settings = this.cache.settings();
+		try {
+			this.cache.services()
+				.store()
+				.releaseBackingOff(this.cache.encodedName(), entryId, token, settings.staleIfErrorBackoff().toMillis(),
+						Math.max(settings.staleIfErrorBackoff().toMillis(), settings.staleIfError().toMillis()));
+		}
+		catch (RedisUnavailableException ex) {
+			this.cache.releaseLockLater(entryId, token);
+		}
+	}
+
 	private void releaseQuietly(String entryId, String token) {
 		try {
 			this.cache.releaseLock(entryId, token);
@@ -447,7 +490,7 @@ final class ReadThrough {
 				return;
 			}
 			this.cache.statistics().refresh(trigger);
-			loadAndStore(request, entryId, ticket, token, versions, stamp);
+			loadAndStore(request, entryId, ticket, token, versions, stamp, null);
 		}
 		catch (RedisUnavailableException ex) {
 			logger.debug("Background refresh skipped: Redis is unreachable");

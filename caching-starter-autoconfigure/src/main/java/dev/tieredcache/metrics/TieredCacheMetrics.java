@@ -34,7 +34,8 @@ import dev.tieredcache.cache.TieredCache;
  * <li>{@code tiered.cache.lock.waits} ({@code outcome}): timer of the waits on another
  * caller's load, in this JVM's Redis lock or another instance's.</li>
  * <li>{@code tiered.cache.refreshes} ({@code trigger}): background refreshes.</li>
- * <li>{@code tiered.cache.stale.served}: expired values served while being refreshed.</li>
+ * <li>{@code tiered.cache.stale.served}: expired values served while being refreshed
+ * ({@code reason=revalidate}) or in place of a failed load ({@code reason=error}).</li>
  * <li>{@code tiered.cache.values.rejected} ({@code reason}): values kept out of Redis
  * ({@code oversized}: over {@code max-value-size}; {@code disallowed}: holding a class
  * outside the serialization allow-list) or found there and not read
@@ -102,8 +103,10 @@ public class TieredCacheMetrics implements MeterBinder {
 					"Background refreshes of entries: early (XFetch) or stale-while-revalidate", "trigger",
 					trigger.tagValue());
 		}
-		counter(registry, "stale.served", statistics, CacheStatistics::staleServed,
-				"Expired values served while a background refresh replaces them");
+		String stale = "Expired values served: while a background refresh replaces them (revalidate) or in "
+				+ "place of a failed load (error)";
+		counter(registry, "stale.served", statistics, CacheStatistics::staleServed, stale, "reason", "revalidate");
+		counter(registry, "stale.served", statistics, CacheStatistics::staleServedOnError, stale, "reason", "error");
 		String rejected = "Values kept out of Redis (oversized, or holding a class outside the serialization "
 				+ "allow-list) or found there and not read (unreadable)";
 		counter(registry, "values.rejected", statistics, CacheStatistics::oversizedValues, rejected, "reason",

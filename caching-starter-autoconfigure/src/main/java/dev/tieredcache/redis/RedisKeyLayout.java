@@ -12,6 +12,8 @@ import org.springframework.util.Assert;
  *                         the sequence alone is a tombstone
  * {prefix}l:{cache@key}   load lock
  * {prefix}w:{cache@key}   flag: someone waits for the load
+ * {prefix}b:{cache@key}   back-off after a failed load served stale (stale-if-error):
+ *                         failures so far and until when no load is tried
  * {prefix}t:{tag}         version of a tag
  * {prefix}g:{&#64;group}      version of a versioned group
  * {prefix}e:{cache}       epoch of a cache (bumped by clear)
@@ -84,6 +86,10 @@ public final class RedisKeyLayout {
 
 	byte[] waiters(String entryId) {
 		return bytes(this.prefix + "w:{" + entryId + '}');
+	}
+
+	byte[] backoff(String entryId) {
+		return bytes(this.prefix + "b:{" + entryId + '}');
 	}
 
 	byte[] version(VersionKind kind, String name) {

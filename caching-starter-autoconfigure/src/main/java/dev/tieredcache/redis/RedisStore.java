@@ -104,12 +104,32 @@ public final class RedisStore {
 	 */
 	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long tombstoneTtlMillis,
 			boolean lock, boolean unlessStored) {
-		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId) };
+		return beginLoad(entryId, token, leaseMillis, tombstoneTtlMillis, lock, unlessStored, false);
+	}
+
+	/**
+	 * Begins a read-through load, as {@link #beginLoad(String, String, long, long, boolean, boolean)};
+	 * when {@code staleAtHand} is set and loads of the key back off after failures
+	 * (stale-if-error), no lock is taken and the ticket says so.
+	 * @param entryId the entry
+	 * @param token this load's lock token
+	 * @param leaseMillis the lock's lease
+	 * @param tombstoneTtlMillis lifetime of the tombstone created when the entry is absent
+	 * @param lock whether to take the lock
+	 * @param unlessStored whether to return a stored value rather than take the lock
+	 * @param staleAtHand whether the caller has a stale value to serve if loads back off
+	 * @return the outcome
+	 */
+	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long tombstoneTtlMillis,
+			boolean lock, boolean unlessStored, boolean staleAtHand) {
+		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId),
+				this.layout.backoff(entryId) };
 		List<Object> result = this.executor.script("load-start", RedisScript.ACQUIRE, ScriptOutputType.MULTI, keys,
 				bytes(token), number(leaseMillis), lock ? LOCK : NO_LOCK, number(tombstoneTtlMillis),
-				unlessStored ? LOCK : NO_LOCK);
+				unlessStored ? LOCK : NO_LOCK, staleAtHand ? LOCK : NO_LOCK);
 		byte[] stored = (result.size() > 3) ? (byte[]) result.get(3) : null;
-		return new LoadTicket(((Long) result.get(0)) == 1L, (byte[]) result.get(1), (Long) result.get(2), stored);
+		long outcome = (Long) result.get(0);
+		return new LoadTicket(outcome == 1L, (byte[]) result.get(1), (Long) result.get(2), stored, outcome == 2L);
 	}
 
 	/**
@@ -124,7 +144,8 @@ public final class RedisStore {
 	 * @return whether the value was stored
 	 */
 	public boolean fill(String cache, String entryId, byte @Nullable [] stored, long ttlMillis, String token) {
-		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId) };
+		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId),
+				this.layout.backoff(entryId) };
 		Long done = this.executor.script("fill", RedisScript.FILL, ScriptOutputType.INTEGER, keys,
 				(stored != null) ? stored : EMPTY, number(ttlMillis), bytes(token), this.layout.channel(),
 				wakeUp(cache, entryId));
@@ -138,9 +159,27 @@ public final class RedisStore {
 	 * @param token the lock token
 	 */
 	public void release(String cache, String entryId, String token) {
-		byte[][] keys = { this.layout.lock(entryId), this.layout.waiters(entryId) };
+		byte[][] keys = { this.layout.lock(entryId), this.layout.waiters(entryId), this.layout.backoff(entryId) };
 		this.executor.script("release", RedisScript.RELEASE, ScriptOutputType.INTEGER, keys, bytes(token),
-				this.layout.channel(), wakeUp(cache, entryId));
+				this.layout.channel(), wakeUp(cache, entryId), EMPTY, EMPTY);
+	}
+
+	/**
+	 * Gives up a load lock after a failed load whose caller serves a stale value instead
+	 * (stale-if-error), starts or doubles the key's back-off, and wakes the waiters (who
+	 * then serve their stale value too).
+	 * @param cache the encoded cache name
+	 * @param entryId the entry
+	 * @param token the lock token
+	 * @param firstBackoffMillis the back-off after the first failure
+	 * @param longestBackoffMillis the longest back-off
+	 */
+	public void releaseBackingOff(String cache, String entryId, String token, long firstBackoffMillis,
+			long longestBackoffMillis) {
+		byte[][] keys = { this.layout.lock(entryId), this.layout.waiters(entryId), this.layout.backoff(entryId) };
+		this.executor.script("release", RedisScript.RELEASE, ScriptOutputType.INTEGER, keys, bytes(token),
+				this.layout.channel(), wakeUp(cache, entryId), number(firstBackoffMillis),
+				number(longestBackoffMillis));
 	}
 
 	/**
@@ -343,8 +382,11 @@ public final class RedisStore {
 	 * @param sequence the key's write sequence when the load began
 	 * @param holderTtlMillis when not acquired, the holder's remaining lease
 	 * @param stored the entry found holding a value instead of taking the lock, or null
+	 * @param backingOff whether loads of the key back off after failures (stale-if-error):
+	 * the caller serves its stale value instead
 	 */
-	public record LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis, byte @Nullable [] stored) {
+	public record LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis, byte @Nullable [] stored,
+			boolean backingOff) {
 
 		/**
 		 * Creates a ticket without a stored value.
@@ -353,7 +395,7 @@ public final class RedisStore {
 		 * @param holderTtlMillis when not acquired, the holder's remaining lease
 		 */
 		public LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis) {
-			this(acquired, sequence, holderTtlMillis, null);
+			this(acquired, sequence, holderTtlMillis, null, false);
 		}
 
 	}

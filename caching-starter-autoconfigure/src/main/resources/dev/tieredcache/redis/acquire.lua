@@ -1,10 +1,13 @@
 -- Starts a read-through load of one cache key: returns the entry's write sequence and,
 -- when locking is asked for, takes the load lock.
--- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag (one hash slot: {cache@key})
+-- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag, KEYS[4] back-off (one hash slot: {cache@key})
 -- ARGV[1] lock token, ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to, ARGV[4] ttl ms of
 -- the tombstone created when the entry is absent, ARGV[5] '1' to get the entry back instead
--- of the lock when it holds a value (the caller saw none: one was stored meanwhile)
--- Returns {acquired 1|0, sequence, remaining lease ms of the holder[, the entry]}.
+-- of the lock when it holds a value (the caller saw none: one was stored meanwhile),
+-- ARGV[6] '1' when the caller holds a stale value it may serve if loads fail (stale-if-error)
+-- Returns {acquired 1|0, sequence, remaining lease ms of the holder[, the entry]}, or
+-- {2, sequence, 0} when loads of the key back off after failures and the caller has a
+-- stale value to serve instead.
 -- Atomic: the sequence read and the lock are taken together, so a write that lands after
 -- this call changes the sequence the load will be checked against. An absent entry gets a
 -- tombstone carrying a fresh sequence, for the same reason.
@@ -16,6 +19,16 @@ if seq == '' then
 end
 if ARGV[5] == '1' and redis.call('STRLEN', KEYS[1]) > 25 then
   return {0, seq, 0, redis.call('GET', KEYS[1])}
+end
+if ARGV[6] == '1' then
+  local backoff = redis.call('GET', KEYS[4])
+  if backoff then
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    if now < tonumber(string.match(backoff, ':(%d+)$')) then
+      return {2, seq, 0}
+    end
+  end
 end
 if ARGV[3] == '0' or redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, seq, 0}

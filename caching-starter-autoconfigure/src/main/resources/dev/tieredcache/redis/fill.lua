@@ -1,6 +1,6 @@
 -- Ends a read-through load: stores the loaded value only if no write or eviction of the
 -- key happened since the load began, releases the caller's lock and wakes waiters.
--- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag (one hash slot)
+-- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag, KEYS[4] back-off (one hash slot)
 -- ARGV[1] the bytes to store: the sequence seen when the load began, an empty write id,
 --         then the envelope ('' to store nothing), ARGV[2] value ttl ms, ARGV[3] lock token, ARGV[4] channel,
 --         ARGV[5] wake-up message
@@ -11,6 +11,8 @@
 local stored = 0
 if ARGV[1] ~= '' and redis.call('GETRANGE', KEYS[1], 0, 16) == string.sub(ARGV[1], 1, 17) then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  -- A load that succeeds ends any back-off (stale-if-error).
+  redis.call('DEL', KEYS[4])
   stored = 1
 end
 if redis.call('GET', KEYS[2]) == ARGV[3] then
