@@ -383,11 +383,15 @@ public class TieredCache implements Cache {
 	 * @throws RedisUnavailableException if Redis cannot be reached
 	 */
 	RemoteValue readRemoteValue(String key) {
-		return this.services.observer().readRemote(this.name, () -> readRemoteUnobserved(key));
+		// The observer sees the entry (null for a miss), as its contract says.
+		boolean[] present = new boolean[1];
+		CacheEntry entry = this.services.observer().readRemote(this.name, () -> readRemoteUnobserved(key, present));
+		return new RemoteValue(entry, present[0]);
 	}
 
-	private RemoteValue readRemoteUnobserved(String key) {
+	private @Nullable CacheEntry readRemoteUnobserved(String key, boolean[] present) {
 		byte[] stored = this.services.store().get(entryId(key));
+		present[0] = stored != null && !RedisStore.isTombstone(stored);
 		CacheEntry entry = currentEntry(stored);
 		if (entry == null) {
 			this.statistics.miss(Tier.L2);
@@ -395,7 +399,7 @@ public class TieredCache implements Cache {
 		else {
 			this.statistics.hit(Tier.L2);
 		}
-		return new RemoteValue(entry, stored != null && !RedisStore.isTombstone(stored));
+		return entry;
 	}
 
 	/**
