@@ -128,16 +128,19 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 		if (operations.read() == null) {
 			return invocation.proceed();
 		}
-		return handler.isSynchronous() ? read(operations, context, invocation, handler)
-				: readLater(operations, context, invocation, handler);
+		return read(operations, context, invocation, handler);
 	}
 
+	/**
+	 * A {@code @ReadThrough} call. Expressions and L1 are read on the calling thread; for an
+	 * asynchronous caller the rest (group versions, Redis, the load) runs on the handler's
+	 * pool.
+	 */
 	private @Nullable Object read(CacheOperations operations, InvocationContext context, MethodInvocation invocation,
 			ReturnHandler handler) throws Throwable {
 		ReadOperation read = operations.read();
 		TieredCache cache;
 		String key;
-		String[] tags;
 		try {
 			if (read.condition() != null && !read.condition().isTrue(context)) {
 				return invocation.proceed();
@@ -149,13 +152,18 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 			warnUncached(operations, ex);
 			return invocation.proceed();
 		}
+		boolean synchronous = handler.isSynchronous();
 		boolean refreshable = cache.refreshesInBackground();
-		if (!refreshable) {
+		// Answered here only when the hit starts no refresh (which the read-through decides)
+		// and, for an asynchronous caller, checking it needs no Redis (no group version that
+		// may have to be read).
+		if (!refreshable && (synchronous || operations.groups().isEmpty())) {
 			ValueWrapper hit = cache.peekLocal(key);
 			if (hit != null) {
 				return handler.wrap(hit.get());
 			}
 		}
+		String[] tags;
 		try {
 			// Only a load needs the tags: a hit already carries them.
 			tags = CacheKeys.tags(read.tags(), operations.groups(), context);
@@ -164,50 +172,14 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 			warnUncached(operations, ex);
 			return invocation.proceed();
 		}
+		if (!synchronous) {
+			return handler.read(new AsyncRead(cache, key, tags, unless(read, operations, context), operations,
+					invocation, handler));
+		}
 		LoaderCall loader = new LoaderCall(invocation::proceed, handler::await);
 		ReadRequest request = ReadRequest.of(key, tags, loader, unless(read, operations, context),
 				refreshable ? refreshLoader(invocation, handler) : null);
 		return handler.wrap(readThrough(cache, request, loader, operations));
-	}
-
-	/**
-	 * Reads for an asynchronous caller: expressions and L1 on the calling thread, the rest
-	 * (group versions, Redis, the load) on the handler's pool.
-	 */
-	private @Nullable Object readLater(CacheOperations operations, InvocationContext context,
-			MethodInvocation invocation, ReturnHandler handler) throws Throwable {
-		ReadOperation read = operations.read();
-		TieredCache cache;
-		String key;
-		String[] tags;
-		try {
-			if (read.condition() != null && !read.condition().isTrue(context)) {
-				return invocation.proceed();
-			}
-			cache = this.manager.getCache(read.cache());
-			key = this.keys.key(read.key(), operations, context);
-		}
-		catch (CacheExpressionException ex) {
-			warnUncached(operations, ex);
-			return invocation.proceed();
-		}
-		// Answered at once only when checking the hit needs no Redis (no group version that
-		// may have to be read) and starts no refresh (which the read-through decides).
-		if (operations.groups().isEmpty() && !cache.refreshesInBackground()) {
-			ValueWrapper hit = cache.peekLocal(key);
-			if (hit != null) {
-				return handler.wrap(hit.get());
-			}
-		}
-		try {
-			tags = CacheKeys.tags(read.tags(), operations.groups(), context);
-		}
-		catch (CacheExpressionException ex) {
-			warnUncached(operations, ex);
-			return invocation.proceed();
-		}
-		return handler.read(new AsyncRead(cache, key, tags, unless(read, operations, context), operations,
-				invocation, handler));
 	}
 
 	private @Nullable Object readThrough(TieredCache cache, ReadRequest request, LoaderCall loader,
