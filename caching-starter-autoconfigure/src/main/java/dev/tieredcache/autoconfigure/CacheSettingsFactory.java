@@ -10,6 +10,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.tieredcache.autoconfigure.TieredCacheProperties.CacheSpec;
 import dev.tieredcache.cache.CacheSettings;
+import dev.tieredcache.writebehind.WriteBehindSettings;
 
 /**
  * Turns {@code tiered-cache.defaults} and {@code tiered-cache.caches.<name>} into the
@@ -32,7 +33,42 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 	/** Checks the defaults and every configured cache, so errors surface at start-up. */
 	void validateAll() {
 		apply(null);
+		writeBehind(null);
 		this.properties.getCaches().keySet().forEach(this::apply);
+		this.properties.getCaches().keySet().forEach(this::writeBehind);
+	}
+
+	/**
+	 * Returns the effective write-behind settings of a cache.
+	 * @param name the cache name, or null for the defaults
+	 * @return the settings
+	 */
+	WriteBehindSettings writeBehind(@Nullable String name) {
+		CacheSpec spec = (name != null) ? this.properties.getCaches().get(name) : null;
+		String path = (spec != null) ? PREFIX + "caches." + name + "." : PREFIX + "defaults.";
+		Resolver r = new Resolver(spec, this.properties.getDefaults(), path);
+		WriteBehindSettings builtIn = WriteBehindSettings.DEFAULTS;
+		Duration interval = r.positive("write-behind.flush-interval", (s) -> s.getWriteBehind().getFlushInterval(),
+				builtIn.flushInterval());
+		int batchSize = r.pick("write-behind.batch-size", (s) -> s.getWriteBehind().getBatchSize(),
+				builtIn.batchSize());
+		if (batchSize < 1) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("write-behind.batch-size", (s) -> s.getWriteBehind().getBatchSize()), batchSize,
+					"Must be at least 1");
+		}
+		int maxAttempts = r.pick("write-behind.max-attempts", (s) -> s.getWriteBehind().getMaxAttempts(),
+				builtIn.maxAttempts());
+		if (maxAttempts < 1) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("write-behind.max-attempts", (s) -> s.getWriteBehind().getMaxAttempts()), maxAttempts,
+					"Must be at least 1");
+		}
+		Duration backoff = r.positive("write-behind.backoff", (s) -> s.getWriteBehind().getBackoff(),
+				builtIn.backoff());
+		Duration claimAfter = r.positive("write-behind.claim-after", (s) -> s.getWriteBehind().getClaimAfter(),
+				builtIn.claimAfter());
+		return new WriteBehindSettings(interval, batchSize, maxAttempts, backoff, claimAfter);
 	}
 
 	@Override

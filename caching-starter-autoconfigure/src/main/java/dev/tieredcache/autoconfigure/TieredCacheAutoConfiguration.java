@@ -88,7 +88,7 @@ import dev.tieredcache.serialization.ValueSerializer;
 @Conditional(OnTieredCacheEnabledCondition.class)
 @EnableConfigurationProperties({ TieredCacheProperties.class, CacheProperties.class })
 @Import({ TieredCacheManagerConfiguration.Dedicated.class, TieredCacheManagerConfiguration.ApplicationDefault.class,
-		TieredCacheObservationConfiguration.class })
+		TieredCacheObservationConfiguration.class, TieredCacheWriteBehindConfiguration.class })
 public final class TieredCacheAutoConfiguration {
 
 	/** Name of the tiered cache manager bean, whatever the application's own cache manager is. */

@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.cache.metrics.CacheMeterBinderProvider;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,7 +19,10 @@ import dev.tieredcache.metrics.TieredCacheCoordinationMetrics;
 import dev.tieredcache.metrics.TieredCacheExecutorMetrics;
 import dev.tieredcache.metrics.TieredCacheManagerMetrics;
 import dev.tieredcache.metrics.TieredCacheMeterBinderProvider;
+import dev.tieredcache.metrics.TieredCacheWriteBehindMetrics;
 import dev.tieredcache.redis.RedisCommandExecutor;
+import dev.tieredcache.writebehind.WriteBehindMethods;
+import dev.tieredcache.writebehind.WriteBehindStatistics;
 
 /**
  * Auto-configuration of the tiered cache's meters when Micrometer is on the classpath and
@@ -65,6 +69,14 @@ public final class TieredCacheMetricsAutoConfiguration {
 	@ConditionalOnBean(TieredCacheExecutors.class)
 	TieredCacheExecutorMetrics tieredCacheExecutorMetrics(TieredCacheExecutors executors) {
 		return new TieredCacheExecutorMetrics(executors.refresh(), executors.async(), List.of());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(WriteBehindMethods.class)
+	TieredCacheWriteBehindMetrics tieredCacheWriteBehindMetrics(ObjectProvider<MeterRegistry> registries,
+			WriteBehindMethods methods, WriteBehindStatistics statistics) {
+		return new TieredCacheWriteBehindMetrics(registries, methods, statistics);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -223,6 +223,9 @@ public class TieredCacheProperties {
 		@NestedConfigurationProperty
 		private final Compression compression = new Compression();
 
+		@NestedConfigurationProperty
+		private final WriteBehind writeBehind = new WriteBehind();
+
 		public Duration getTtl() {
 			return this.ttl;
 		}
@@ -293,6 +296,10 @@ public class TieredCacheProperties {
 
 		public Compression getCompression() {
 			return this.compression;
+		}
+
+		public WriteBehind getWriteBehind() {
+			return this.writeBehind;
 		}
 
 	}
@@ -447,6 +454,85 @@ public class TieredCacheProperties {
 
 		public void setThreshold(DataSize threshold) {
 			this.threshold = threshold;
+		}
+
+	}
+
+	/**
+	 * Write-behind ({@code @WriteBehind}) of a cache: how its pending writes are flushed to
+	 * the database.
+	 */
+	public static class WriteBehind {
+
+		/**
+		 * How often each instance looks for pending writes that are due and flushes them
+		 * (default 1s). Writes of one key within an interval reach the database once.
+		 */
+		private Duration flushInterval;
+
+		/**
+		 * Most pending writes one flush round claims, and one call of the flushAll method
+		 * gets (default 100).
+		 */
+		private Integer batchSize;
+
+		/**
+		 * Failed flushes of a write after which it is moved to the dead-letter stream
+		 * (default 5).
+		 */
+		private Integer maxAttempts;
+
+		/**
+		 * Wait before retrying a failed flush (default 1s), doubled after each further
+		 * failure of the same write.
+		 */
+		private Duration backoff;
+
+		/**
+		 * Lease of an instance's claim on the writes it flushes (default 30s): when an
+		 * instance dies mid-flush, another takes its writes over after this. Must be longer
+		 * than the longest flush.
+		 */
+		private Duration claimAfter;
+
+		public Duration getFlushInterval() {
+			return this.flushInterval;
+		}
+
+		public void setFlushInterval(Duration flushInterval) {
+			this.flushInterval = flushInterval;
+		}
+
+		public Integer getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(Integer batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public Integer getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(Integer maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getBackoff() {
+			return this.backoff;
+		}
+
+		public void setBackoff(Duration backoff) {
+			this.backoff = backoff;
+		}
+
+		public Duration getClaimAfter() {
+			return this.claimAfter;
+		}
+
+		public void setClaimAfter(Duration claimAfter) {
+			this.claimAfter = claimAfter;
 		}
 
 	}

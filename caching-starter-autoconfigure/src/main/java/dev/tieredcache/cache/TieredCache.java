@@ -627,6 +627,99 @@ public class TieredCache implements Cache {
 		this.local.invalidate(key, EvictionCause.REMOTE);
 	}
 
+	// Write-behind support (dev.tieredcache.writebehind)
+
+	/** How long a pending write-behind value counts as fresh: until it is flushed. */
+	private static final long PENDING_FRESHNESS_MILLIS = java.time.Duration.ofDays(36500).toMillis();
+
+	/**
+	 * Returns the name this cache has in Redis keys.
+	 * @return the encoded name
+	 */
+	public String getEncodedName() {
+		return this.encodedName;
+	}
+
+	/**
+	 * Turns a key into the encoded key both tiers use, with the manager's encoder.
+	 * @param key the key
+	 * @return the encoded key
+	 * @throws InvalidCacheKeyException naming this cache if the key cannot be encoded
+	 */
+	public String encodedKey(Object key) {
+		return keyOf(key);
+	}
+
+	/**
+	 * Encodes a value as a pending write-behind value: fresh until its flush (Redis keeps it
+	 * without TTL until then), marked with a new write id.
+	 * @param value the value
+	 * @return the entry and the bytes to store, with {@link RedisKeyLayout#SEQUENCE_LENGTH}
+	 * reserved bytes first, or null if the value cannot go to Redis (too large, not
+	 * allowed, not serializable)
+	 * @throws RedisUnavailableException if the cache's epoch is not known and Redis cannot tell it
+	 */
+	public @Nullable PendingValue encodePending(@Nullable Object value) {
+		CacheEntry entry = this.entries.newEntry(value, CacheEntry.NO_TAGS, this.entries.versions(CacheEntry.NO_TAGS),
+				0, PENDING_FRESHNESS_MILLIS);
+		byte[] stored = this.entries.encode(entry);
+		return (stored != null) ? new PendingValue(entry, RedisStore.withWriteId(stored, newWriteId())) : null;
+	}
+
+	/**
+	 * Stores a pending write-behind value in this instance's L1, after Redis took it.
+	 * @param key the encoded key
+	 * @param entry the entry
+	 */
+	public void writeLocally(String key, CacheEntry entry) {
+		this.local.write(key, entry);
+		this.statistics.put(Tier.L2);
+	}
+
+	/**
+	 * Drops a key from this instance's L1 only.
+	 * @param key the encoded key
+	 */
+	public void invalidateLocally(String key) {
+		this.local.invalidate(key, EvictionCause.EXPLICIT);
+	}
+
+	/**
+	 * Decodes an entry as stored in Redis, whatever its age, epoch or tags (a pending
+	 * write-behind value is flushed whatever happened to the cache meanwhile).
+	 * @param stored the stored bytes
+	 * @return the entry, or null if it is a tombstone or cannot be read
+	 */
+	public @Nullable CacheEntry decodeStored(byte[] stored) {
+		return RedisStore.isTombstone(stored) ? null : this.entries.decode(stored);
+	}
+
+	/**
+	 * Returns the jittered TTL a value gets in Redis once its write-behind is flushed.
+	 * @param value the value
+	 * @return the TTL, at least 1 ms
+	 */
+	public long flushedTtlMillis(@Nullable Object value) {
+		return Math.max(1, this.entries.ttlMillisFor(value));
+	}
+
+	/**
+	 * Returns how long a tombstone of this cache lives.
+	 * @return milliseconds
+	 */
+	public long tombstoneTtlMillis() {
+		return this.entries.tombstoneTtlMillis();
+	}
+
+	/**
+	 * A value encoded as a pending write-behind value.
+	 *
+	 * @param entry the entry, for L1
+	 * @param stored the bytes for Redis
+	 */
+	public record PendingValue(CacheEntry entry, byte[] stored) {
+	}
+
 	/** A random write id; never all zeros, which marks values stored by loads. */
 	private static byte[] newWriteId() {
 		byte[] id = new byte[RedisKeyLayout.WRITE_ID_LENGTH];

@@ -16,6 +16,7 @@ import org.springframework.core.annotation.RepeatableContainers;
 import dev.tieredcache.annotation.InvalidateTags;
 import dev.tieredcache.annotation.ReadThrough;
 import dev.tieredcache.annotation.VersionedGroup;
+import dev.tieredcache.annotation.WriteBehind;
 import dev.tieredcache.annotation.WriteThrough;
 
 /**
@@ -26,7 +27,7 @@ import dev.tieredcache.annotation.WriteThrough;
 public final class CacheAnnotatedMethods {
 
 	private static final List<Class<? extends Annotation>> ANNOTATIONS = List.of(ReadThrough.class,
-			WriteThrough.class, InvalidateTags.class, VersionedGroup.class);
+			WriteThrough.class, InvalidateTags.class, VersionedGroup.class, WriteBehind.class);
 
 	private CacheAnnotatedMethods() {
 	}

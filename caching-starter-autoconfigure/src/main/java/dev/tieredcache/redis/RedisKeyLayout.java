@@ -14,6 +14,12 @@ import org.springframework.util.Assert;
  * {prefix}w:{cache@key}   flag: someone waits for the load
  * {prefix}b:{cache@key}   back-off after a failed load served stale (stale-if-error):
  *                         failures so far and until when no load is tried
+ * {prefix}q:{cache@key}   pending write-behind marker (hash): serialized key, failed
+ *                         attempts, claiming flusher and its lease; while it exists the
+ *                         entry has no TTL (an entry without TTL is pending)
+ * {prefix}pq:{cache}      index of the cache's pending writes (sorted set: encoded key by
+ *                         due time); rebuilt from the markers by a periodic sweep
+ * {prefix}dl:{cache}      dead letters of the cache's write-behind (stream)
  * {prefix}t:{tag}         version of a tag
  * {prefix}g:{&#64;group}      version of a versioned group
  * {prefix}e:{cache}       epoch of a cache (bumped by clear)
@@ -90,6 +96,27 @@ public final class RedisKeyLayout {
 
 	byte[] backoff(String entryId) {
 		return bytes(this.prefix + "b:{" + entryId + '}');
+	}
+
+	byte[] pending(String entryId) {
+		return bytes(this.prefix + "q:{" + entryId + '}');
+	}
+
+	/**
+	 * Returns the SCAN pattern of the pending markers of a cache.
+	 * @param cache the encoded cache name
+	 * @return the pattern
+	 */
+	String pendingPattern(String cache) {
+		return this.prefix + "q:{" + cache + "@*";
+	}
+
+	byte[] pendingIndex(String cache) {
+		return bytes(this.prefix + "pq:{" + cache + '}');
+	}
+
+	byte[] deadLetters(String cache) {
+		return bytes(this.prefix + "dl:{" + cache + '}');
 	}
 
 	byte[] version(VersionKind kind, String name) {

@@ -34,6 +34,20 @@ record RedisScript(String name, String source, String sha1) {
 
 	static final RedisScript VERSION_READ = load("version-read");
 
+	static final RedisScript WB_WRITE = load("wb-write");
+
+	static final RedisScript WB_CLAIM = load("wb-claim");
+
+	static final RedisScript WB_TAKE = load("wb-take");
+
+	static final RedisScript WB_ACK = load("wb-ack");
+
+	static final RedisScript WB_FAIL = load("wb-fail");
+
+	static final RedisScript WB_REVIVE = load("wb-revive");
+
+	static final RedisScript WB_DUE = load("wb-due");
+
 	private static RedisScript load(String name) {
 		String path = "/dev/tieredcache/redis/" + name + ".lua";
 		try (InputStream in = RedisScript.class.getResourceAsStream(path)) {

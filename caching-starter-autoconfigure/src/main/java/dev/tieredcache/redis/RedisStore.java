@@ -358,6 +358,11 @@ public final class RedisStore {
 		return Long.parseLong(new String(version, StandardCharsets.UTF_8));
 	}
 
+	/** The message telling other instances that a key changed, with this instance's next sequence number. */
+	byte[] keyMessage(String cache, String localKey) {
+		return message(InvalidationMessage.KEY, cache, localKey);
+	}
+
 	private byte[] message(char kind, String subject, String detail) {
 		return new InvalidationMessage(kind, this.instanceId, this.messageSequence.incrementAndGet(), subject, detail)
 			.toBytes();

@@ -6,6 +6,7 @@
 -- ARGV[1] lock token, ARGV[2] channel, then for each key in order three items: the bytes to
 --         store (the sequence seen when its load began, then the envelope; '' to store
 --         nothing and only release), value ttl ms, wake-up message
+-- A pending write-behind value (no TTL) is never replaced by a load.
 -- Returns, for each key in order, 1 if its value was stored, 0 if not (nothing to store,
 -- or a newer write made it stale).
 -- Atomic: every key's sequence check and SET happen with no write in between, each key
@@ -15,7 +16,8 @@ for i = 1, #KEYS, 3 do
   local a = i + 2
   local stored = 0
   local bytes = ARGV[a]
-  if bytes ~= '' and redis.call('GETRANGE', KEYS[i], 0, 16) == string.sub(bytes, 1, 17) then
+  if bytes ~= '' and redis.call('GETRANGE', KEYS[i], 0, 16) == string.sub(bytes, 1, 17)
+      and redis.call('PTTL', KEYS[i]) ~= -1 then
     redis.call('SET', KEYS[i], bytes, 'PX', ARGV[a + 1])
     stored = 1
   end

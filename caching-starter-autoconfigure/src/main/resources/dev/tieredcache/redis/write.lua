@@ -16,6 +16,9 @@
 --         two machines is ever compared)
 -- ARGV[7] replay: the ids of the lost writes, 8 bytes each: an entry one of them stored is
 --         deleted whatever its sequence, since that write may have run late, after newer ones
+-- A pending write-behind value (an entry without TTL, see wb-write.lua) is never removed
+-- here: 'del' and 'replay' leave it (and still publish), 'set', 'nx' and 'cas' replace it
+-- without giving it a TTL, so it stays pending and the new value is the one flushed.
 -- Returns {1} when applied ({1|0} for del/replay: whether a value was there), {0, current}
 -- when 'nx' found a value, {0} when 'cas' or 'replay' left the entry alone.
 -- Atomic: the check, the change, the sequence advance and the PUBLISH happen together, so
@@ -27,6 +30,11 @@ if mode == 'nx' and redis.call('STRLEN', KEYS[1]) > 25 then
   return {0, redis.call('GET', KEYS[1])}
 end
 if mode == 'cas' and current ~= ARGV[6] then
+  return {0}
+end
+local pending = redis.call('PTTL', KEYS[1]) == -1
+if pending and (mode == 'del' or mode == 'replay') then
+  redis.call('PUBLISH', ARGV[4], ARGV[5])
   return {0}
 end
 local t = redis.call('TIME')
@@ -54,6 +62,9 @@ if mode == 'del' or mode == 'replay' then
     result = 0
   end
   redis.call('SET', KEYS[1], seq, 'PX', ARGV[3])
+elseif pending then
+  redis.call('SET', KEYS[1], ARGV[2])
+  redis.call('SETRANGE', KEYS[1], 0, seq)
 else
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
   redis.call('SETRANGE', KEYS[1], 0, seq)

@@ -1,0 +1,94 @@
+package dev.tieredcache.autoconfigure;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+
+import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.interceptor.TieredCacheAdvisor;
+import dev.tieredcache.interceptor.WriteBehindAdvisor;
+import dev.tieredcache.interceptor.WriteBehindInterceptor;
+import dev.tieredcache.redis.RedisWriteBehindStore;
+import dev.tieredcache.writebehind.WriteBehindDeadLetters;
+import dev.tieredcache.writebehind.WriteBehindFlusher;
+import dev.tieredcache.writebehind.WriteBehindMethods;
+import dev.tieredcache.writebehind.WriteBehindStatistics;
+import dev.tieredcache.writebehind.WriteBehindWrites;
+
+/**
+ * Write-behind ({@code @WriteBehind}): the advice, the Redis side, the registry of flush
+ * methods and the flusher. Imported by {@link TieredCacheAutoConfiguration}.
+ */
+@Configuration(proxyBeanMethods = false)
+class TieredCacheWriteBehindConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static WriteBehindAdvisor tieredCacheWriteBehindAdvisor(ObjectProvider<WriteBehindInterceptor> interceptor,
+			Environment environment) {
+		int order = environment.getProperty("tiered-cache.interceptor.order", Integer.class,
+				TieredCacheAdvisor.DEFAULT_ORDER);
+		return new WriteBehindAdvisor(interceptor::getObject, order);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	WriteBehindStatistics tieredCacheWriteBehindStatistics() {
+		return new WriteBehindStatistics();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisWriteBehindStore tieredCacheWriteBehindStore(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager) {
+		return new RedisWriteBehindStore(manager.getServices().store());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	WriteBehindWrites tieredCacheWriteBehindWrites(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
+			RedisWriteBehindStore store, WriteBehindStatistics statistics) {
+		return new WriteBehindWrites(manager, store, statistics);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	WriteBehindInterceptor tieredCacheWriteBehindInterceptor(WriteBehindWrites writes, BeanFactory beanFactory) {
+		return new WriteBehindInterceptor(writes, beanFactory);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	WriteBehindDeadLetters tieredCacheWriteBehindDeadLetters(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
+			RedisWriteBehindStore store) {
+		return new WriteBehindDeadLetters(manager, store);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	WriteBehindMethods tieredCacheWriteBehindMethods(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager) {
+		return new WriteBehindMethods(manager);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	WriteBehindFlusher tieredCacheWriteBehindFlusher(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
+			WriteBehindMethods methods, RedisWriteBehindStore store, WriteBehindStatistics statistics,
+			TieredCacheProperties properties) {
+		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
+		return new WriteBehindFlusher(manager, methods, store, settings::writeBehind, statistics,
+				properties.getShutdownTimeout());
+	}
+
+}

@@ -1,0 +1,100 @@
+package dev.tieredcache.writebehind;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.tieredcache.cache.CacheEntry;
+import dev.tieredcache.cache.TieredCache;
+import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.redis.RedisUnavailableException;
+import dev.tieredcache.redis.RedisWriteBehindStore;
+import dev.tieredcache.serialization.EntryCodec;
+import dev.tieredcache.serialization.SerializationFailedException;
+
+/**
+ * The call side of write-behind: stores a value as its key's pending write, in Redis (one
+ * script: the entry, without TTL, and its pending marker; then the index) and in this
+ * instance's L1. When Redis cannot take it (unreachable, circuit open) or the value cannot
+ * go to Redis at all, it says so, and the caller runs the method at once instead.
+ */
+public final class WriteBehindWrites {
+
+	private final TieredCacheManager manager;
+
+	private final RedisWriteBehindStore store;
+
+	private final WriteBehindStatistics statistics;
+
+	public WriteBehindWrites(TieredCacheManager manager, RedisWriteBehindStore store,
+			WriteBehindStatistics statistics) {
+		this.manager = manager;
+		this.store = store;
+		this.statistics = statistics;
+	}
+
+	/**
+	 * Records a write as pending.
+	 * @param cacheName the cache
+	 * @param key the key (as the flusher will pass it back)
+	 * @param value the value
+	 * @return whether it is pending; false: the caller must run the method now and then
+	 * {@linkplain #afterSynchronousWrite evict the key}
+	 */
+	public boolean write(String cacheName, Object key, @Nullable Object value) {
+		TieredCache cache = this.manager.getCache(cacheName);
+		String encodedKey = cache.encodedKey(key);
+		try {
+			TieredCache.PendingValue pending = cache.encodePending(value);
+			byte[] serializedKey = (pending != null) ? serializeKey(key) : null;
+			if (pending == null || serializedKey == null) {
+				this.statistics.of(cacheName).fallback();
+				return false;
+			}
+			if (this.store.write(cache.getEncodedName(), encodedKey, pending.stored(), serializedKey)) {
+				this.statistics.of(cacheName).coalesced();
+			}
+			cache.writeLocally(encodedKey, pending.entry());
+			return true;
+		}
+		catch (RedisUnavailableException ex) {
+			this.statistics.of(cacheName).fallback();
+			return false;
+		}
+	}
+
+	/**
+	 * After a call ran the method at once: drops whatever older value the cache holds for
+	 * the key, everywhere (retried in the background if Redis does not take it; a pending
+	 * value the failed script may have stored late is spared and flushed again, which
+	 * idempotent flush methods allow).
+	 * @param cacheName the cache
+	 * @param key the key
+	 */
+	public void afterSynchronousWrite(String cacheName, Object key) {
+		TieredCache cache = this.manager.getCache(cacheName);
+		cache.evictKey(cache.encodedKey(key));
+	}
+
+	private byte @Nullable [] serializeKey(Object key) {
+		EntryCodec codec = this.manager.getServices().codec();
+		try {
+			return codec.encode(new CacheEntry(key, 0, 0, 0, 0, new String[0], new long[0], 0),
+					codec.serializeValue(key), 0);
+		}
+		catch (RuntimeException ex) {
+			// A key class the allow-list refuses cannot come back to the flusher.
+			return null;
+		}
+	}
+
+	/**
+	 * Reads a key serialized by {@link #write}.
+	 * @param codec the codec
+	 * @param serialized the bytes
+	 * @return the key
+	 * @throws SerializationFailedException if it cannot be read
+	 */
+	static @Nullable Object deserializeKey(EntryCodec codec, byte[] serialized) {
+		return codec.decode(serialized, 0).get();
+	}
+
+}
