@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the sample application with Spring AOT (the "aot" Maven profile: process-aot) and runs
-# it on the JVM with -Dspring.aot.enabled=true through the README tour's requests, asserting the
+# it on the JVM with -Dspring.aot.enabled=true through the requests of the tour in docs/sample-app.md, asserting the
 # answers; then stops it. Checks too that the runtime hints the starter registers (its Lua
 # scripts, the SpEL root) reached the generated native-image metadata. Bounded in time.
 #

@@ -15,7 +15,7 @@ import org.springframework.util.unit.DataSize;
  *
  * <p>Per-cache settings live under {@code caches.<name>}; any setting a cache leaves out
  * is taken from {@code defaults}, and any setting {@code defaults} leaves out from the
- * built-in default shown in the README.
+ * built-in default shown in docs/configuration.md.
  *
  * @author Tiered Cache Starter
  */

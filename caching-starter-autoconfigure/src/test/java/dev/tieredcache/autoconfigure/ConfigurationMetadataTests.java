@@ -1,8 +1,6 @@
 package dev.tieredcache.autoconfigure;
 
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,21 +8,25 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.tieredcache.test.RepositoryDocs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every {@code tiered-cache.*} property is documented in the generated metadata (so IDEs
- * describe it) and in the README's property table.
+ * describe it) and in the property table of docs/configuration.md, and every row of that
+ * table is a property.
  */
 class ConfigurationMetadataTests {
 
 	@Test
-	void everyPropertyHasADescriptionAndARowInTheReadme() throws Exception {
+	void everyPropertyHasADescriptionAndARowInTheConfigurationReference() throws Exception {
 		JsonNode metadata;
 		try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
 			metadata = JsonMapper.builder().build().readTree(in);
 		}
-		String readme = Files.readString(Path.of("..", "README.md"));
+		String reference = String.join("\n",
+				RepositoryDocs.section(RepositoryDocs.read("docs/configuration.md"), "## Configuration properties"));
 		List<String> names = new ArrayList<>();
 		for (JsonNode property : metadata.get("properties")) {
 			String name = property.get("name").asString();
@@ -35,9 +37,18 @@ class ConfigurationMetadataTests {
 			names.add(name);
 			assertThat(property.path("description").asString("")).as("description of %s", name).isNotBlank();
 			String documented = name.equals("tiered-cache.caches") ? "tiered-cache.caches.<name>.*" : name;
-			assertThat(readme).as("README row of %s", name).contains("| `" + documented + "` |");
+			assertThat(reference).as("row of %s in docs/configuration.md", name).contains("| `" + documented + "` |");
 		}
 		assertThat(names).hasSizeGreaterThan(20);
+		// and no row documents a property that does not exist (a renamed or removed one)
+		for (String line : reference.split("\n")) {
+			if (line.startsWith("| `tiered-cache.")) {
+				String documented = line.substring(3, line.indexOf('`', 3));
+				assertThat(documented.equals("tiered-cache.caches.<name>.*") || names.contains(documented))
+					.as("docs/configuration.md documents %s, which is no property", documented)
+					.isTrue();
+			}
+		}
 	}
 
 }

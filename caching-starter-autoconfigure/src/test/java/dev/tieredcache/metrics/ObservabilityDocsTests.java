@@ -21,19 +21,23 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.test.Instances;
+import dev.tieredcache.test.RepositoryDocs;
 import dev.tieredcache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every metric the shipped Grafana dashboard and Prometheus alert rules query, and every
- * label they select on, is one the starter registers, as a Prometheus scrape shows it.
+ * label they select on, is one the starter registers, as a Prometheus scrape shows it; and
+ * every meter the starter registers is in the meter table of docs/operations.md, with its tags.
  */
 class ObservabilityDocsTests {
 
 	private static final Pattern METRIC = Pattern.compile("tiered_cache_[a-z0-9_]+");
 
 	private static final Pattern SELECTOR = Pattern.compile("(tiered_cache_[a-z0-9_]+)\\{([^}]*)}");
+
+	private static final Pattern PROMETHEUS_SUFFIX = Pattern.compile("(_seconds|_keys)?(_total|_count|_sum|_max|_bucket)?$");
 
 	private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
 
@@ -64,6 +68,30 @@ class ObservabilityDocsTests {
 					"tiered_cache_redis_errors_total", "tiered_cache_invalidations_total",
 					"tiered_cache_lock_waits_seconds_count");
 		assertThat(scraped.keySet()).as("metrics the starter registers").containsAll(queried);
+	}
+
+	@Test
+	void everyRegisteredMeterAndTagIsInTheOperationsPage() {
+		List<String> table = RepositoryDocs.section(RepositoryDocs.read("docs/operations.md"), "### Metrics");
+		Map<String, String> rows = new HashMap<>();
+		for (String line : table) {
+			if (line.startsWith("| `tiered.cache.")) {
+				rows.put(line.substring(3, line.indexOf('`', 3)), line);
+			}
+		}
+		Map<String, Set<String>> scraped = scrapedLabelsByMetric();
+		assertThat(scraped).isNotEmpty();
+		for (Map.Entry<String, Set<String>> sample : scraped.entrySet()) {
+			String meter = PROMETHEUS_SUFFIX.matcher(sample.getKey()).replaceFirst("").replace('_', '.');
+			assertThat(rows).as("row of %s (scraped as %s) in docs/operations.md", meter, sample.getKey())
+				.containsKey(meter);
+			for (String tag : sample.getValue()) {
+				if (!tag.equals("quantile") && !tag.equals("le")) {
+					assertThat(rows.get(meter)).as("tag %s of %s in docs/operations.md", tag, meter)
+						.contains("`" + tag + "`");
+				}
+			}
+		}
 	}
 
 	/** Every query of the dashboard: panel targets and template variables. */
@@ -129,15 +157,9 @@ class ObservabilityDocsTests {
 		return labels;
 	}
 
-	/** Finds a file under the repository's docs folder, from the module or the root. */
+	/** A file under the repository's docs folder, from the module or the root. */
 	private static Path docs(String name) {
-		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-			Path candidate = dir.resolve("docs").resolve(name);
-			if (Files.isRegularFile(candidate)) {
-				return candidate;
-			}
-		}
-		throw new IllegalStateException("docs/" + name + " not found above " + Path.of("").toAbsolutePath());
+		return RepositoryDocs.file("docs/" + name);
 	}
 
 }

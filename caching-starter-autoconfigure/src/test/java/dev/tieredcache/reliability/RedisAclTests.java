@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The starter uses Spring Boot's own Redis credentials and needs no more rights than its
- * prefix's keys, its channel and the commands the README lists.
+ * prefix's keys, its channel and the commands docs/operations.md (Security) lists.
  */
 class RedisAclTests {
 

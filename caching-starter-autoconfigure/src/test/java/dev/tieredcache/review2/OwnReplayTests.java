@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A change whose command is lost is repaired in the background while the circuit stays
- * closed (README: "one write/eviction command is lost ... retried until it lands", bound
+ * closed (docs/how-it-works.md: "one write/eviction command is lost ... retried until it lands", bound
  * {@code repair-interval + command-timeout}). The repair's message is published under the
  * instance's own id, which its own subscriber ignores; and the periodic replay, unlike the
  * one after an outage, does not drop the instance's own L1. So whatever the instance that

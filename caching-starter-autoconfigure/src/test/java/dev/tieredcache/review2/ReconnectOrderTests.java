@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * README: "Redis down or frozen: ... changes made meanwhile are replayed before the circuit
+ * docs/how-it-works.md: "Redis down or frozen: ... changes made meanwhile are replayed before the circuit
  * closes, then L1 is cleared". {@code RedisCommandExecutor.probe} closes the circuit once
  * PING answers, whether or not the replay landed. With Redis refusing writes while it
  * answers PING and reads ({@code CLIENT PAUSE WRITE}, as during {@code FAILOVER} or a
