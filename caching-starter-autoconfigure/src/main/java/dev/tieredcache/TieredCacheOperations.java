@@ -24,9 +24,11 @@ public interface TieredCacheOperations {
 
 	/**
 	 * Advances a versioned group's version: every entry of the group becomes unreachable
-	 * at once on every instance.
+	 * at once on every instance. When Redis cannot be reached, this instance's L1 is
+	 * cleared at once and the bump is applied once Redis answers again.
 	 * @param group the group name
-	 * @return the new version
+	 * @return the new version, or, when Redis cannot be reached, the version this instance
+	 * knows
 	 */
 	long bumpVersion(String group);
 

@@ -199,19 +199,17 @@ public final class BatchReadThrough {
 		try {
 			this.loads.readCoordinated(request, claimed);
 		}
-		catch (LoadWaitInterruptedException ex) {
-			// This thread's own interrupt: the joiners claim the keys again without it.
-			for (BatchElement element : claimed) {
-				if (element.claim != null) {
-					inFlight.abandon(element.encoded, element.claim);
-				}
-			}
-			throw ex;
-		}
 		catch (Throwable ex) {
+			// This thread's own interrupt: the joiners claim the keys again without it.
+			boolean own = InFlightLoads.isOwnInterruption(ex);
 			for (BatchElement element : claimed) {
 				if (element.claim != null) {
-					inFlight.fail(element.encoded, element.claim, ex);
+					if (own) {
+						inFlight.abandon(element.encoded, element.claim);
+					}
+					else {
+						inFlight.fail(element.encoded, element.claim, ex);
+					}
 				}
 			}
 			throw ex;

@@ -64,7 +64,9 @@ public class DefaultTieredCacheOperations implements TieredCacheOperations {
 					+ "cleared and the bump is applied when Redis answers again");
 			this.manager.groupBumpFailed(encoded, issued);
 			this.manager.getCaches().forEach(TieredCache::clearLocal);
-			return currentVersion(group);
+			// Whatever this instance knows, never a Redis read: Redis just failed, or this
+			// thread is interrupted, and the write behind the bump must not fail.
+			return this.manager.getServices().groups().currentOrProvisional(encoded);
 		}
 	}
 

@@ -88,6 +88,30 @@ public final class InFlightLoads {
 		}
 	}
 
+	/**
+	 * Whether a failure comes from this thread's own interruption (its flag is set, or the
+	 * loader reacted to it and cleared it), which the callers who joined must not share.
+	 * @param failure what the claimer's load threw
+	 * @return whether to {@link #abandon} the claim rather than {@link #fail} it
+	 */
+	public static boolean isOwnInterruption(Throwable failure) {
+		if (Thread.currentThread().isInterrupted()) {
+			return true;
+		}
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof LoadWaitInterruptedException || cause instanceof InterruptedException
+					|| cause instanceof java.nio.channels.ClosedByInterruptException
+					// Not its subclasses: a SocketTimeoutException is the source's failure.
+					|| cause.getClass() == java.io.InterruptedIOException.class) {
+				return true;
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return false;
+	}
+
 	/** Tells the joiners of a key that its holder gave up and they should claim it again. */
 	public static final class Abandoned extends RuntimeException {
 

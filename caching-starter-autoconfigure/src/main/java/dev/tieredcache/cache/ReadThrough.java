@@ -89,13 +89,15 @@ final class ReadThrough {
 				inFlight.finish(key, mine, value);
 				return value;
 			}
-			catch (LoadWaitInterruptedException ex) {
-				// The interrupt was this thread's own: the others try again without it.
-				inFlight.abandon(key, mine);
-				throw ex;
-			}
 			catch (Throwable ex) {
-				inFlight.fail(key, mine, ex);
+				if (InFlightLoads.isOwnInterruption(ex)) {
+					// The interrupt was this thread's own (it may have made the loader fail): the
+					// others try again without it.
+					inFlight.abandon(key, mine);
+				}
+				else {
+					inFlight.fail(key, mine, ex);
+				}
 				throw ex;
 			}
 		}

@@ -348,7 +348,7 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 		for (CacheExpression bump : operations.bumps()) {
 			try {
 				String group = String.valueOf(bump.value(context));
-				AfterCommit.run(() -> this.operations.bumpVersion(group));
+				AfterCommit.run(() -> safely(operations, () -> this.operations.bumpVersion(group)));
 			}
 			catch (CacheExpressionException ex) {
 				warnSkipped(operations, ex);

@@ -176,6 +176,10 @@ public final class RedisCommandExecutor implements DisposableBean {
 			// The caller gave up, not Redis: no failure is counted, so interrupting many
 			// threads (a pool shut down, requests cancelled) cannot open the circuit.
 			Thread.currentThread().interrupt();
+			// As on a timeout: a command Lettuce still buffers is then never sent late.
+			if (future != null) {
+				future.cancel(false);
+			}
 			throw new RedisUnavailableException("Redis operation '" + operation + "' interrupted", ex);
 		}
 		catch (ExecutionException ex) {

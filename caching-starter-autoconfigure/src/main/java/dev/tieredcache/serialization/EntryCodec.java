@@ -202,10 +202,15 @@ public final class EntryCodec {
 		Inflater inflater = new Inflater(true);
 		try {
 			inflater.setInput(compressed, 4, compressed.length - 4);
-			byte[] out = new byte[length];
+			// Grown as the data really expands, never allocated from the declared length alone:
+			// a few bytes that claim 64 MiB must not cost 64 MiB per read.
+			byte[] out = new byte[Math.min(length, Math.max(256, compressed.length * 4))];
 			int filled = 0;
 			while (filled < length) {
-				int n = inflater.inflate(out, filled, length - filled);
+				if (filled == out.length) {
+					out = Arrays.copyOf(out, (int) Math.min(length, 2L * out.length));
+				}
+				int n = inflater.inflate(out, filled, out.length - filled);
 				if (n == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
 					break;
 				}
