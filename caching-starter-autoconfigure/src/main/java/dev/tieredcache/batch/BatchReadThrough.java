@@ -15,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 import dev.tieredcache.cache.CacheEntry;
 import dev.tieredcache.cache.CacheInternals;
 import dev.tieredcache.cache.InFlightLoads;
-import dev.tieredcache.cache.LoadWaitInterruptedException;
 
 /**
  * Batch read-through of one {@link dev.tieredcache.cache.TieredCache}: what
