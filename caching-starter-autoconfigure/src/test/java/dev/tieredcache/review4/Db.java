@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 
 import dev.tieredcache.annotation.WriteBehind;
+import dev.tieredcache.annotation.WriteMode;
 import dev.tieredcache.annotation.WriteThrough;
 
 /**
@@ -16,6 +17,9 @@ import dev.tieredcache.annotation.WriteThrough;
  * key, in the order the writes landed (the audit), plus knobs to fail or hold writes.
  */
 final class Db {
+
+	/** What the audit records for a deleted row. */
+	static final long DELETED = -1;
 
 	final Map<String, List<Long>> audit = new ConcurrentHashMap<>();
 
@@ -93,6 +97,12 @@ final class Db {
 		public Long correct(String key, Long value) {
 			this.db.write(key, value);
 			return value;
+		}
+
+		/** Deletes the row (recorded as {@link Db#DELETED}) and evicts the key. */
+		@WriteThrough(cache = "seen", key = "#key", mode = WriteMode.EVICT)
+		public void delete(String key) {
+			this.db.write(key, DELETED);
 		}
 
 	}
