@@ -72,7 +72,8 @@ public class TieredCacheEndpoint {
 		for (TieredCache cache : this.manager.getCaches()) {
 			caches.put(cache.getName(), describe(cache));
 		}
-		return new CachesDescriptor((this.circuit != null) ? this.circuit.isOpen() : null, caches);
+		return new CachesDescriptor(this.manager.getServices().localOnly() ? "local" : "redis",
+				(this.circuit != null) ? this.circuit.isOpen() : null, caches);
 	}
 
 	/**
@@ -148,10 +149,13 @@ public class TieredCacheEndpoint {
 
 	/**
 	 * Every cache, and the state of Redis.
-	 * @param redisCircuitOpen whether the circuit breaker currently skips Redis
+	 * @param mode {@code redis} (two tiers), or {@code local} in the L1-only mode
+	 * ({@code tiered-cache.redis.enabled=false})
+	 * @param redisCircuitOpen whether the circuit breaker currently skips Redis; null in the
+	 * L1-only mode
 	 * @param caches the caches, by name
 	 */
-	public record CachesDescriptor(@Nullable Boolean redisCircuitOpen,
+	public record CachesDescriptor(String mode, @Nullable Boolean redisCircuitOpen,
 			Map<String, CacheDescriptor> caches) implements OperationResponseBody {
 	}
 

@@ -23,6 +23,8 @@ import dev.tieredcache.redis.InvalidationSubscription;
  * degraded:
  *
  * <ul>
+ * <li>{@code mode}: {@code redis}, or {@code local} in the L1-only mode
+ * ({@code tiered-cache.redis.enabled=false}), which has no circuit and no subscription.</li>
  * <li>{@code circuit}: {@code closed} (Redis in use) or {@code open} (Redis skipped until a
  * probe succeeds).</li>
  * <li>{@code subscription}: {@code listening} or {@code not listening} (invalidations from
@@ -63,6 +65,7 @@ public class TieredCacheHealthIndicator implements HealthIndicator {
 	public Health health() {
 		boolean open = this.circuit != null && this.circuit.isOpen();
 		Health.Builder health = new Health.Builder(open ? this.openCircuitStatus : Status.UP);
+		health.withDetail("mode", this.manager.getServices().localOnly() ? "local" : "redis");
 		if (this.circuit != null) {
 			health.withDetail("circuit", open ? "open" : "closed");
 		}

@@ -63,7 +63,8 @@ final class AbsentTieredCacheCheck implements SmartInitializingSingleton {
 			return;
 		}
 		throw new IllegalStateException(summary(methods) + " cannot be cached: " + missing
-				+ ". Fix that, or set tiered-cache.enabled=false to run such methods uncached.");
+				+ ". Fix that, set tiered-cache.redis.enabled=false to cache in this JVM only (L1-only mode), "
+				+ "or set tiered-cache.enabled=false to run such methods uncached.");
 	}
 
 	private static String summary(List<String> methods) {

@@ -95,6 +95,11 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		}
 		boolean localEnabled = r.pick("local.enabled", (s) -> s.getLocal().getEnabled(), builtIn.localEnabled());
 		Duration localTtl = r.positive("local.ttl", (s) -> s.getLocal().getTtl(), builtIn.localTtl());
+		if (!this.properties.getRedis().isEnabled()) {
+			// L1-only mode: L1 is the only tier, so it keeps entries as long as Redis would.
+			localEnabled = true;
+			localTtl = ttl;
+		}
 		if (localEnabled && localTtl.compareTo(ttl) > 0) {
 			throw new InvalidConfigurationPropertyValueException(r.source("local.ttl", (s) -> s.getLocal().getTtl()),
 					localTtl, "The local (L1) TTL must not be longer than the Redis TTL (" + ttl + ")");

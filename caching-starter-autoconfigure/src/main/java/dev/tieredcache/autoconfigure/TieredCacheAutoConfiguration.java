@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -17,9 +18,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.cache.autoconfigure.CacheProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -49,6 +50,7 @@ import dev.tieredcache.interceptor.CacheOperationSource;
 import dev.tieredcache.interceptor.DefaultKeyValidator;
 import dev.tieredcache.interceptor.TieredCacheAdvisor;
 import dev.tieredcache.interceptor.TieredCacheInterceptor;
+import dev.tieredcache.local.LocalVersions;
 import dev.tieredcache.redis.CircuitBreaker;
 import dev.tieredcache.redis.CoordinationStatistics;
 import dev.tieredcache.redis.InvalidationSubscriber;
@@ -59,6 +61,7 @@ import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
 import dev.tieredcache.redis.RedisStore;
+import dev.tieredcache.redis.VersionSource;
 import dev.tieredcache.redis.VersionTracker;
 import dev.tieredcache.serialization.AllowListJsonSerializer;
 import dev.tieredcache.serialization.EntryCodec;
@@ -80,12 +83,15 @@ import dev.tieredcache.serialization.ValueSerializer;
  * {@code tiered-cache.enabled=false} and {@code spring.cache.type=none}; when it does not
  * apply, {@link TieredCacheAbsentAutoConfiguration} makes sure no annotated method silently
  * runs uncached.
+ *
+ * <p>With {@code tiered-cache.redis.enabled=false} (the L1-only mode, for tests and local
+ * development) it needs no connection factory and uses none: no Redis executor, no
+ * subscription; the manager keeps its versions in the JVM ({@link LocalVersions}).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
 		beforeName = "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration")
 @ConditionalOnClass(value = { LettuceConnectionFactory.class, Caffeine.class }, name = "io.lettuce.core.RedisClient")
-@ConditionalOnSingleCandidate(LettuceConnectionFactory.class)
-@Conditional(OnTieredCacheEnabledCondition.class)
+@Conditional({ OnTieredCacheEnabledCondition.class, OnRedisOrLocalOnlyCondition.class })
 @EnableConfigurationProperties({ TieredCacheProperties.class, CacheProperties.class })
 @Import({ TieredCacheManagerConfiguration.Dedicated.class, TieredCacheManagerConfiguration.ApplicationDefault.class,
 		TieredCacheObservationConfiguration.class, TieredCacheWriteBehindConfiguration.class })
@@ -93,6 +99,9 @@ public final class TieredCacheAutoConfiguration {
 
 	/** Name of the tiered cache manager bean, whatever the application's own cache manager is. */
 	public static final String CACHE_MANAGER_BEAN_NAME = "tieredCacheManager";
+
+	/** The property that switches Redis off: the L1-only mode. */
+	static final String REDIS_ENABLED_PROPERTY = "tiered-cache.redis.enabled";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -102,6 +111,7 @@ public final class TieredCacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = REDIS_ENABLED_PROPERTY, matchIfMissing = true)
 	RedisCommandExecutor tieredCacheRedisExecutor(LettuceConnectionFactory connectionFactory,
 			TieredCacheProperties properties, CoordinationStatistics statistics) {
 		TieredCacheProperties.Redis redis = properties.getRedis();
@@ -121,7 +131,7 @@ public final class TieredCacheAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TieredCacheExecutors tieredCacheExecutors(TieredCacheProperties properties, Environment environment,
-			ObjectProvider<TaskDecorator> decorator, RedisCommandExecutor redis) {
+			ObjectProvider<TaskDecorator> decorator, @Nullable RedisCommandExecutor redis) {
 		TieredCacheProperties.Refresh refresh = properties.getRefresh();
 		requireAtLeastOne("tiered-cache.refresh.threads", refresh.getThreads());
 		requireAtLeastOne("tiered-cache.async.threads", properties.getAsync().getThreads());
@@ -164,7 +174,7 @@ public final class TieredCacheAutoConfiguration {
 	 * under the name and with the candidacy that fit the application.
 	 */
 	static TieredCacheManager cacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
-			RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
+			@Nullable RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
 			CacheManagerCustomizers customizers, ValueSerializer valueSerializer, CacheKeyEncoder keyEncoder,
 			CacheObserver observer) {
 		RedisKeyLayout layout = keyLayout(properties.getKeyPrefix());
@@ -173,27 +183,33 @@ public final class TieredCacheAutoConfiguration {
 		requirePositive("tiered-cache.versions.refresh-interval", properties.getVersions().getRefreshInterval());
 		Duration repair = properties.getRedis().getRepairInterval();
 		requirePositive("tiered-cache.redis.repair-interval", repair);
-		RedisStore store = new RedisStore(executor, layout, UUID.randomUUID().toString(), versionTtl);
+		// Without Redis (L1-only mode) there is no store, and the versions live in this JVM.
+		RedisStore store = (executor != null)
+				? new RedisStore(executor, layout, UUID.randomUUID().toString(), versionTtl) : null;
+		VersionSource versions = (store != null) ? store : new LocalVersions();
 		Duration refresh = properties.getVersions().getRefreshInterval();
 		CacheServices services = new CacheServices(store,
 				new EntryCodec(valueSerializer),
-				new VersionTracker(store, VersionKind.TAG, refresh, executors.versions()),
-				new VersionTracker(store, VersionKind.GROUP, refresh, executors.versions()),
-				new VersionTracker(store, VersionKind.EPOCH, refresh, executors.versions()), new LoadWaiters(),
+				new VersionTracker(versions, VersionKind.TAG, refresh, executors.versions()),
+				new VersionTracker(versions, VersionKind.GROUP, refresh, executors.versions()),
+				new VersionTracker(versions, VersionKind.EPOCH, refresh, executors.versions()), new LoadWaiters(),
 				executors.refresh(), executors.async(), System::currentTimeMillis, keyEncoder, observer);
 		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
 		settings.validateAll();
 		TieredCacheManager manager = new TieredCacheManager(settings, configuredNames(properties, cacheProperties),
 				properties.isDynamic(), services, statistics);
 		manager.getTransactions().setAware(properties.isTransactionAware());
-		executor.onReconnect(manager::redisRestored);
-		executor.schedule(repair, manager::replayPending);
-		executor.schedule(repair, store::heartbeat);
+		if (executor != null && store != null) {
+			executor.onReconnect(manager::redisRestored);
+			executor.schedule(repair, manager::replayPending);
+			executor.schedule(repair, store::heartbeat);
+		}
 		return customizers.customize(manager);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = REDIS_ENABLED_PROPERTY, matchIfMissing = true)
 	InvalidationSubscription tieredCacheInvalidationSubscription(LettuceConnectionFactory connectionFactory,
 			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager, TieredCacheProperties properties,
 			RedisCommandExecutor executor) {

@@ -1,5 +1,7 @@
 package dev.tieredcache.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -49,7 +51,7 @@ import dev.tieredcache.serialization.ValueSerializer;
 abstract class TieredCacheManagerConfiguration {
 
 	private static TieredCacheManager create(TieredCacheProperties properties, CacheProperties cacheProperties,
-			RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
+			@Nullable RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
 			ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
 			CacheKeyEncoder keyEncoder, ObjectProvider<CacheObserver> observer) {
 		return TieredCacheAutoConfiguration.cacheManager(properties, cacheProperties, executor, executors, statistics,
@@ -65,7 +67,7 @@ abstract class TieredCacheManagerConfiguration {
 		@Bean(name = TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME, defaultCandidate = false)
 		@ConditionalOnMissingBean(name = TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME)
 		TieredCacheManager tieredCacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
-				RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
+				@Nullable RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
 				ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
 				CacheKeyEncoder keyEncoder, ObjectProvider<CacheObserver> observer) {
 			return create(properties, cacheProperties, executor, executors, statistics, customizers, valueSerializer,
@@ -82,7 +84,7 @@ abstract class TieredCacheManagerConfiguration {
 		@Bean(name = { "cacheManager", TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME })
 		@ConditionalOnMissingBean(name = TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME)
 		TieredCacheManager cacheManager(TieredCacheProperties properties, CacheProperties cacheProperties,
-				RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
+				@Nullable RedisCommandExecutor executor, TieredCacheExecutors executors, CoordinationStatistics statistics,
 				ObjectProvider<CacheManagerCustomizer<?>> customizers, ValueSerializer valueSerializer,
 				CacheKeyEncoder keyEncoder, ObjectProvider<CacheObserver> observer) {
 			return create(properties, cacheProperties, executor, executors, statistics, customizers, valueSerializer,

@@ -543,6 +543,14 @@ public class TieredCacheProperties {
 	public static class Redis {
 
 		/**
+		 * Whether Redis is used. When false (L1-only mode, for an application's tests and
+		 * local development) no connection factory is needed and none is used: L1 is the
+		 * only tier, entries live for the cache's TTL, and single flight, tags, versioned
+		 * groups and clears work inside this JVM. @WriteBehind methods run at once.
+		 */
+		private boolean enabled = true;
+
+		/**
 		 * Longest time a cache operation waits for Redis before it is treated as failed and
 		 * the caller falls back to L1 or the loader.
 		 */
@@ -566,6 +574,14 @@ public class TieredCacheProperties {
 		 * command or message leaves another instance stale.
 		 */
 		private Duration repairInterval = Duration.ofSeconds(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
 
 		public Duration getRepairInterval() {
 			return this.repairInterval;

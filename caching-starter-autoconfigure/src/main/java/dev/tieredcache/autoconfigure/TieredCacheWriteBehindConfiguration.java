@@ -4,6 +4,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,7 +24,8 @@ import dev.tieredcache.writebehind.WriteBehindWrites;
 
 /**
  * Write-behind ({@code @WriteBehind}): the advice, the Redis side, the registry of flush
- * methods and the flusher. Imported by {@link TieredCacheAutoConfiguration}.
+ * methods and the flusher. Imported by {@link TieredCacheAutoConfiguration}. In the L1-only
+ * mode there is no Redis side: the methods run at once (write-through).
  */
 @Configuration(proxyBeanMethods = false)
 class TieredCacheWriteBehindConfiguration {
@@ -46,6 +48,7 @@ class TieredCacheWriteBehindConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = TieredCacheAutoConfiguration.REDIS_ENABLED_PROPERTY, matchIfMissing = true)
 	RedisWriteBehindStore tieredCacheWriteBehindStore(
 			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager) {
 		return new RedisWriteBehindStore(manager.getServices().store());
@@ -55,8 +58,8 @@ class TieredCacheWriteBehindConfiguration {
 	@ConditionalOnMissingBean
 	WriteBehindWrites tieredCacheWriteBehindWrites(
 			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
-			RedisWriteBehindStore store, WriteBehindStatistics statistics) {
-		return new WriteBehindWrites(manager, store, statistics);
+			ObjectProvider<RedisWriteBehindStore> store, WriteBehindStatistics statistics) {
+		return new WriteBehindWrites(manager, store.getIfAvailable(), statistics);
 	}
 
 	@Bean
@@ -67,6 +70,7 @@ class TieredCacheWriteBehindConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = TieredCacheAutoConfiguration.REDIS_ENABLED_PROPERTY, matchIfMissing = true)
 	WriteBehindDeadLetters tieredCacheWriteBehindDeadLetters(
 			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 			RedisWriteBehindStore store) {
@@ -82,6 +86,7 @@ class TieredCacheWriteBehindConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = TieredCacheAutoConfiguration.REDIS_ENABLED_PROPERTY, matchIfMissing = true)
 	WriteBehindFlusher tieredCacheWriteBehindFlusher(
 			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 			WriteBehindMethods methods, RedisWriteBehindStore store, WriteBehindStatistics statistics,

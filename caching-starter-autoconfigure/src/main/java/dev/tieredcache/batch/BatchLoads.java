@@ -50,6 +50,9 @@ final class BatchLoads {
 
 	/** Reads keys from Redis without loading; a Redis failure leaves them unresolved. */
 	void readOnly(List<BatchElement> elements) {
+		if (this.cache.localOnly()) {
+			return;
+		}
 		BatchElement.prepare(elements, this.cache);
 		try {
 			readRemote(elements);
@@ -65,6 +68,10 @@ final class BatchLoads {
 	 */
 	void readCoordinated(BatchRequest request, List<BatchElement> claimed) throws Throwable {
 		BatchElement.prepare(claimed, this.cache);
+		if (this.cache.localOnly()) {
+			loadLocally(request, claimed);
+			return;
+		}
 		List<BatchElement> remaining;
 		try {
 			remaining = readRemote(claimed);
@@ -345,6 +352,10 @@ final class BatchLoads {
 	 */
 	void readInTransaction(BatchRequest request, List<BatchElement> missing) throws Throwable {
 		BatchElement.prepare(missing, this.cache);
+		if (this.cache.localOnly()) {
+			readLocallyInTransaction(request, missing);
+			return;
+		}
 		List<BatchElement> remaining = missing;
 		String token = this.cache.newToken();
 		boolean noted;
@@ -395,13 +406,38 @@ final class BatchLoads {
 		long started = System.nanoTime();
 		Map<?, ?> loaded = load(request, elements);
 		int loadMillis = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+		fillLocally(request, elements, loaded, loadMillis);
 		for (BatchElement element : elements) {
-			Object value = loaded.get(element.key);
-			CacheEntry entry = entry(request, element, value, loadMillis);
+			element.resolve(loaded.get(element.key), this.cache.inFlight());
+		}
+	}
+
+	/**
+	 * A batch inside a transaction that may write, in the L1-only mode: as
+	 * {@link #readInTransaction}, with L1 for the only tier.
+	 */
+	private void readLocallyInTransaction(BatchRequest request, List<BatchElement> missing) throws Throwable {
+		for (BatchElement element : missing) {
+			element.noted = this.cache.noteVersions(element.tags);
+		}
+		long started = System.nanoTime();
+		Map<?, ?> loaded = load(request, missing);
+		int loadMillis = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+		for (BatchElement element : missing) {
+			element.resolve(loaded.get(element.key), this.cache.inFlight());
+		}
+		if (this.cache.storesAfterCommit()) {
+			this.cache.afterCommit(() -> fillLocally(request, missing, loaded, loadMillis));
+		}
+	}
+
+	/** Fills L1 with the loaded values, except where a local write came first. */
+	private void fillLocally(BatchRequest request, List<BatchElement> elements, Map<?, ?> loaded, int loadMillis) {
+		for (BatchElement element : elements) {
+			CacheEntry entry = entry(request, element, loaded.get(element.key), loadMillis);
 			if (entry != null) {
 				this.cache.fillLocal(element.encoded, entry, element.stamp);
 			}
-			element.resolve(value, this.cache.inFlight());
 		}
 	}
 

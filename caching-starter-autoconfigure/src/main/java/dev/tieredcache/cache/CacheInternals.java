@@ -82,6 +82,14 @@ public final class CacheInternals {
 	}
 
 	/**
+	 * Whether the cache runs without Redis (L1-only mode).
+	 * @return whether L1 is the only tier
+	 */
+	public boolean localOnly() {
+		return this.cache.services().localOnly();
+	}
+
+	/**
 	 * Returns the slot-local id of a key's Redis keys.
 	 * @param key the encoded key
 	 * @return the entry id

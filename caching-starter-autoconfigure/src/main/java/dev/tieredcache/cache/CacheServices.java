@@ -3,6 +3,8 @@ package dev.tieredcache.cache;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.tieredcache.redis.LoadWaiters;
 import dev.tieredcache.redis.RedisStore;
 import dev.tieredcache.redis.VersionTracker;
@@ -13,7 +15,11 @@ import dev.tieredcache.serialization.EntryCodec;
  * the version trackers, the waiters of cross-instance loads, the executors, the clock and
  * the key encoder.
  *
- * @param store the Redis tier
+ * <p>In the L1-only mode ({@code tiered-cache.redis.enabled=false}) there is no Redis tier:
+ * {@link #store()} is null, the trackers read {@code dev.tieredcache.local.LocalVersions},
+ * and every read, write and load of the caches stays in L1 ({@link #localOnly()}).
+ *
+ * @param store the Redis tier, or null in the L1-only mode
  * @param codec the envelope codec
  * @param tags current tag versions
  * @param groups current versioned-group versions
@@ -26,13 +32,13 @@ import dev.tieredcache.serialization.EntryCodec;
  * @param observer wraps loads and Redis reads, for observations; {@link CacheObserver#NONE}
  * for none
  */
-public record CacheServices(RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
+public record CacheServices(@Nullable RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
 		VersionTracker epochs, LoadWaiters waiters, Executor refreshExecutor, Executor asyncExecutor,
 		LongSupplier clock, CacheKeyEncoder keyEncoder, CacheObserver observer) {
 
 	/**
 	 * Services without observations.
-	 * @param store the Redis tier
+	 * @param store the Redis tier, or null in the L1-only mode
 	 * @param codec the envelope codec
 	 * @param tags current tag versions
 	 * @param groups current versioned-group versions
@@ -43,11 +49,20 @@ public record CacheServices(RedisStore store, EntryCodec codec, VersionTracker t
 	 * @param clock wall clock in epoch milliseconds
 	 * @param keyEncoder turns keys into the strings both tiers use
 	 */
-	public CacheServices(RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
+	public CacheServices(@Nullable RedisStore store, EntryCodec codec, VersionTracker tags, VersionTracker groups,
 			VersionTracker epochs, LoadWaiters waiters, Executor refreshExecutor, Executor asyncExecutor,
 			LongSupplier clock, CacheKeyEncoder keyEncoder) {
 		this(store, codec, tags, groups, epochs, waiters, refreshExecutor, asyncExecutor, clock, keyEncoder,
 				CacheObserver.NONE);
+	}
+
+	/**
+	 * Whether the caches run without Redis ({@code tiered-cache.redis.enabled=false}): L1
+	 * is their only tier, and tags, groups and clears are versioned in this JVM.
+	 * @return whether there is no Redis tier
+	 */
+	public boolean localOnly() {
+		return this.store == null;
 	}
 
 }

@@ -106,6 +106,9 @@ final class ReadThrough {
 	private @Nullable Object readShared(ReadRequest request) throws Throwable {
 		String key = request.key();
 		long stamp = this.cache.local().stamp(key);
+		if (this.cache.services().localOnly()) {
+			return loadLocally(request, stamp);
+		}
 		TieredCache.RemoteValue remote;
 		try {
 			remote = this.cache.readRemoteValue(key);
@@ -353,6 +356,9 @@ final class ReadThrough {
 	private @Nullable Object readInTransaction(ReadRequest request, MissPolicy policy) throws Throwable {
 		String key = request.key();
 		long stamp = this.cache.local().stamp(key);
+		if (this.cache.services().localOnly()) {
+			return readLocallyInTransaction(request, policy, stamp);
+		}
 		String entryId = this.cache.entryId(key);
 		String token = newToken();
 		Versions versions = null;
@@ -393,14 +399,36 @@ final class ReadThrough {
 		Versions versions = this.cache.entries().localVersions(request.tags());
 		long started = System.nanoTime();
 		Object value = timedLoad(request);
+		fillLocally(request, versions, stamp, value, System.nanoTime() - started);
+		return value;
+	}
+
+	/**
+	 * A miss inside a transaction in the L1-only mode: as {@link #readInTransaction}, with L1
+	 * for the only tier (a local write of the key after the versions were noted keeps the
+	 * value out).
+	 */
+	private @Nullable Object readLocallyInTransaction(ReadRequest request, MissPolicy policy, long stamp)
+			throws Throwable {
+		Versions versions = this.cache.entries().localVersions(request.tags());
+		long started = System.nanoTime();
+		Object value = timedLoad(request);
 		long elapsed = System.nanoTime() - started;
+		if (policy == MissPolicy.STORE_AFTER_COMMIT) {
+			CacheTransactions.afterCommit(() -> fillLocally(request, versions, stamp, value, elapsed));
+		}
+		return value;
+	}
+
+	/** Fills L1 with a loaded value, unless it must not be cached or a local write came first. */
+	private void fillLocally(ReadRequest request, Versions versions, long stamp, @Nullable Object value,
+			long elapsedNanos) {
 		long ttl = this.cache.entries().ttlMillisFor(value);
 		if (ttl > 0 && request.storable().test(value)) {
 			CacheEntry entry = this.cache.entries().newEntry(value, request.tags(), versions,
-					(int) TimeUnit.NANOSECONDS.toMillis(elapsed), ttl);
+					(int) TimeUnit.NANOSECONDS.toMillis(elapsedNanos), ttl);
 			this.cache.local().fill(request.key(), entry, stamp);
 		}
-		return value;
 	}
 
 	/** Runs the loader and counts the load, successful or not, with its duration. */
@@ -481,8 +509,18 @@ final class ReadThrough {
 		ReadRequest request = new ReadRequest(foreground.key(), foreground.tags(), foreground.refreshLoader(),
 				foreground.storable(), foreground.refreshLoader());
 		CacheSettings settings = this.cache.settings();
-		String token = newToken();
 		long stamp = this.cache.local().stamp(request.key());
+		if (this.cache.services().localOnly()) {
+			try {
+				this.cache.statistics().refresh(trigger);
+				loadLocally(request, stamp);
+			}
+			catch (Throwable ex) {
+				logger.debug("Background refresh of cache '" + this.cache.getName() + "' failed", ex);
+			}
+			return;
+		}
+		String token = newToken();
 		try {
 			Versions versions = this.cache.entries().versions(request.tags());
 			String entryId = this.cache.entryId(request.key());

@@ -343,7 +343,7 @@ public class TieredCache implements Cache {
 	 */
 	@Nullable CacheEntry lookup(String key) {
 		CacheEntry entry = localHit(key);
-		if (entry != null) {
+		if (entry != null || this.services.localOnly()) {
 			return entry;
 		}
 		long stamp = this.local.stamp(key);
@@ -478,6 +478,10 @@ public class TieredCache implements Cache {
 			this.pending.key(this, key, issued, null);
 			return;
 		}
+		if (this.services.localOnly()) {
+			this.local.write(key, entry);
+			return;
+		}
 		byte[] stored = this.entries.encode(entry);
 		if (stored == null) {
 			evictKey(key);
@@ -517,7 +521,7 @@ public class TieredCache implements Cache {
 		catch (RedisUnavailableException ex) {
 			return null;
 		}
-		byte[] stored = this.entries.encode(entry);
+		byte[] stored = this.services.localOnly() ? null : this.entries.encode(entry);
 		if (stored != null) {
 			try {
 				if (!storeIfAbsent(encoded, entry, stored)) {
@@ -582,6 +586,9 @@ public class TieredCache implements Cache {
 		this.invalidations.invalidation(InvalidationKind.KEY, false);
 		boolean wasLocal = this.local.contains(key);
 		this.local.invalidate(key, EvictionCause.EXPLICIT);
+		if (this.services.localOnly()) {
+			return wasLocal;
+		}
 		try {
 			boolean wasRemote = this.services.store()
 				.delete(this.encodedName, entryId(key), key, this.entries.tombstoneTtlMillis());
@@ -757,7 +764,7 @@ public class TieredCache implements Cache {
 		}
 		this.local.invalidateAll();
 		if (everywhere && logger.isDebugEnabled()) {
-			logger.debug("Cleared cache '" + this.name + "' on every instance");
+			logger.debug("Cleared cache '" + this.name + "'" + (this.services.localOnly() ? "" : " on every instance"));
 		}
 	}
 

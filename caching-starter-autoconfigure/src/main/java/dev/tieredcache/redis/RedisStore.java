@@ -20,7 +20,7 @@ import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
  * is visible (the ordering the two-tier cache relies on to avoid reloading an old value).
  * Each of those messages carries this instance's next sequence number.
  */
-public final class RedisStore {
+public final class RedisStore implements VersionSource {
 
 	private static final byte[] EMPTY = new byte[0];
 

@@ -26,7 +26,7 @@ import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
  */
 public final class VersionTracker {
 
-	private final RedisStore store;
+	private final VersionSource store;
 
 	private final VersionKind kind;
 
@@ -39,12 +39,12 @@ public final class VersionTracker {
 
 	/**
 	 * Creates a tracker.
-	 * @param store reads and bumps versions in Redis
+	 * @param store reads and bumps the versions: Redis, or this JVM in the L1-only mode
 	 * @param kind the kind of version tracked
 	 * @param refreshInterval how often a version in use is re-read in the background
 	 * @param executor runs the background re-reads
 	 */
-	public VersionTracker(RedisStore store, VersionKind kind, Duration refreshInterval, Executor executor) {
+	public VersionTracker(VersionSource store, VersionKind kind, Duration refreshInterval, Executor executor) {
 		this.store = store;
 		this.kind = kind;
 		this.versions = Caffeine.newBuilder()

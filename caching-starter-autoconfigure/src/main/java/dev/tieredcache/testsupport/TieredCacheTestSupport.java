@@ -50,6 +50,10 @@ public final class TieredCacheTestSupport {
 	 */
 	public static void awaitPropagation(ApplicationContext from, ApplicationContext to, Duration atMost) {
 		RedisStore store = from.getBean(TieredCacheManager.class).getServices().store();
+		if (store == null) {
+			throw new IllegalStateException("Invalidations do not propagate in the L1-only mode "
+					+ "(tiered-cache.redis.enabled=false): each instance has its own caches");
+		}
 		InvalidationSubscription subscription = to.getBean(InvalidationSubscription.class);
 		// A heartbeat after the changes: once it arrives, so have the messages sent before it.
 		store.heartbeat();

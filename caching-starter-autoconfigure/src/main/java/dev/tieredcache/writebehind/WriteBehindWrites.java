@@ -20,11 +20,18 @@ public final class WriteBehindWrites {
 
 	private final TieredCacheManager manager;
 
-	private final RedisWriteBehindStore store;
+	private final @Nullable RedisWriteBehindStore store;
 
 	private final WriteBehindStatistics statistics;
 
-	public WriteBehindWrites(TieredCacheManager manager, RedisWriteBehindStore store,
+	/**
+	 * Creates the call side of write-behind.
+	 * @param manager the caches
+	 * @param store the Redis side, or null in the L1-only mode, where every call runs its
+	 * method at once (write-through) and then evicts the key
+	 * @param statistics the write-behind counters
+	 */
+	public WriteBehindWrites(TieredCacheManager manager, @Nullable RedisWriteBehindStore store,
 			WriteBehindStatistics statistics) {
 		this.manager = manager;
 		this.store = store;
@@ -40,6 +47,10 @@ public final class WriteBehindWrites {
 	 * {@linkplain #afterSynchronousWrite evict the key}
 	 */
 	public boolean write(String cacheName, Object key, @Nullable Object value) {
+		if (this.store == null) {
+			// L1-only mode: nothing can hold the pending write for a flusher.
+			return false;
+		}
 		TieredCache cache = this.manager.getCache(cacheName);
 		String encodedKey = cache.encodedKey(key);
 		try {
