@@ -30,6 +30,9 @@ final class BatchElement {
 
 	@Nullable LoadTicket ticket;
 
+	/** Whether the last read of Redis found a value for the key (current or not). */
+	boolean sawValue;
+
 	/** This batch's claim on the key in the JVM's loads in flight, until it is resolved. */
 	@Nullable CompletableFuture<Object> claim;
 

@@ -117,8 +117,12 @@ final class BatchLoads {
 			}
 			List<LoadTicket> tickets;
 			try {
+				boolean[] unlessStored = new boolean[elements.size()];
+				for (int i = 0; i < unlessStored.length; i++) {
+					unlessStored[i] = !elements.get(i).sawValue;
+				}
 				tickets = redis().beginLoads(BatchElement.entryIds(elements), token, settings.lease().toMillis(),
-						this.cache.tombstoneTtlMillis(), lock);
+						this.cache.tombstoneTtlMillis(), lock, unlessStored);
 			}
 			catch (RedisUnavailableException ex) {
 				if (lock) {
@@ -164,7 +168,7 @@ final class BatchLoads {
 	 */
 	private List<BatchElement> awaitOthers(BatchRequest request, List<BatchElement> theirs, long deadline)
 			throws Throwable {
-		long longestLease = 0;
+		long longestLease = -1;
 		List<CompletableFuture<Void>> wakes = new ArrayList<>(theirs.size());
 		long now = System.nanoTime();
 		for (BatchElement element : theirs) {
@@ -174,7 +178,9 @@ final class BatchLoads {
 			longestLease = Math.max(longestLease, element.ticket.holderTtlMillis());
 			wakes.add(element.wake);
 		}
-		long wait = Math.min(deadline - now, TimeUnit.MILLISECONDS.toNanos(longestLease) + WAKE_MARGIN_NANOS);
+		// -1: every key already holds a value stored since this batch read it, to read now.
+		long wait = (longestLease < 0) ? 0
+				: Math.min(deadline - now, TimeUnit.MILLISECONDS.toNanos(longestLease) + WAKE_MARGIN_NANOS);
 		await(CompletableFuture.allOf(wakes.toArray(new CompletableFuture<?>[0])), wait);
 		unregister(theirs);
 		List<BatchElement> left = new ArrayList<>();
@@ -189,6 +195,7 @@ final class BatchLoads {
 		long at = this.cache.now();
 		for (int i = 0; i < theirs.size(); i++) {
 			BatchElement element = theirs.get(i);
+			element.sawValue = holdsValue(stored.get(i));
 			CacheEntry entry = this.cache.readStored(stored.get(i));
 			if (entry != null && entry.isFresh(at)) {
 				recordWait(element, LockWaitOutcome.VALUE);
@@ -218,6 +225,11 @@ final class BatchLoads {
 		}
 	}
 
+	/** Whether stored bytes are a value (current or not) rather than nothing or a tombstone. */
+	private static boolean holdsValue(byte @Nullable [] stored) {
+		return stored != null && !RedisStore.isTombstone(stored);
+	}
+
 	private void unregister(List<BatchElement> elements) {
 		LoadWaiters waiters = this.cache.services().waiters();
 		for (BatchElement element : elements) {
@@ -245,6 +257,7 @@ final class BatchLoads {
 		List<BatchElement> missing = new ArrayList<>();
 		for (int i = 0; i < elements.size(); i++) {
 			BatchElement element = elements.get(i);
+			element.sawValue = holdsValue(stored.get(i));
 			CacheEntry entry = this.cache.readStored(stored.get(i));
 			if (entry != null && entry.isFresh(now)) {
 				this.cache.fillLocal(element.encoded, entry, element.stamp);

@@ -76,14 +76,35 @@ public final class RedisBatchStore {
 	 */
 	public List<LoadTicket> beginLoads(List<String> entryIds, String token, long leaseMillis,
 			long tombstoneTtlMillis, boolean lock) {
-		byte[][] args = { bytes(token), number(leaseMillis), lock ? new byte[] { '1' } : new byte[] { '0' },
-				number(tombstoneTtlMillis) };
+		return beginLoads(entryIds, token, leaseMillis, tombstoneTtlMillis, lock, new boolean[entryIds.size()]);
+	}
+
+	/**
+	 * Begins the loads of several entries, as {@link #beginLoads(List, String, long, long, boolean)};
+	 * an entry the caller saw empty ({@code unlessStored}) that holds a value stored since
+	 * is not locked: its ticket has a {@link LoadTicket#holderTtlMillis()} of -1, and the
+	 * caller reads the value instead of loading it again.
+	 * @param entryIds the entries
+	 * @param token this batch's lock token
+	 * @param leaseMillis each lock's lease
+	 * @param tombstoneTtlMillis lifetime of a tombstone created for an absent entry
+	 * @param lock whether to take the locks
+	 * @param unlessStored for each entry, whether the caller saw it empty
+	 * @return one ticket per entry, in order
+	 */
+	public List<LoadTicket> beginLoads(List<String> entryIds, String token, long leaseMillis,
+			long tombstoneTtlMillis, boolean lock, boolean[] unlessStored) {
 		Map<Integer, List<Integer>> bySlot = bySlot(entryIds);
 		List<byte[][]> keys = new ArrayList<>(bySlot.size());
 		List<byte[][]> argsPerCall = new ArrayList<>(bySlot.size());
 		for (List<Integer> indexes : bySlot.values()) {
 			keys.add(keys(entryIds, indexes));
-			argsPerCall.add(args);
+			byte[] flags = new byte[indexes.size()];
+			for (int j = 0; j < flags.length; j++) {
+				flags[j] = (byte) (unlessStored[indexes.get(j)] ? '1' : '0');
+			}
+			argsPerCall.add(new byte[][] { bytes(token), number(leaseMillis),
+					lock ? new byte[] { '1' } : new byte[] { '0' }, number(tombstoneTtlMillis), flags });
 		}
 		List<List<Object>> results = this.executor.scripts("load-start-many", RedisScript.ACQUIRE_MANY,
 				ScriptOutputType.MULTI, keys, argsPerCall);

@@ -3,9 +3,11 @@
 -- KEYS: for each key, three keys in one hash slot: entry, lock, waiters flag
 --       ({cache:key}); on a cluster every key of one call shares a slot
 -- ARGV[1] lock token (one per batch), ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to,
--- ARGV[4] ttl ms of the tombstone created when an entry is absent
+-- ARGV[4] ttl ms of the tombstone created when an entry is absent, ARGV[5] one character per
+-- key, '1' when the caller saw no value for it: a value stored since then is left for the
+-- caller to read instead of being locked and loaded again
 -- Returns, for each key in order, three items: acquired 1|0, sequence, remaining lease ms
--- of the holder (0 when acquired).
+-- of the holder (0 when acquired, -1 when a value stored meanwhile is there to read).
 -- Atomic: for every key, the sequence read and the lock are taken together, so a write
 -- that lands after this call changes the sequence its load will be checked against; an
 -- absent entry gets a tombstone with a fresh sequence for the same reason. One call instead
@@ -19,7 +21,12 @@ for i = 1, #KEYS, 3 do
     seq = fresh
     redis.call('SET', KEYS[i], seq, 'PX', ARGV[4])
   end
-  if ARGV[3] == '0' or redis.call('SET', KEYS[i + 1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local k = (i + 2) / 3
+  if string.sub(ARGV[5] or '', k, k) == '1' and redis.call('STRLEN', KEYS[i]) > 25 then
+    out[#out + 1] = 0
+    out[#out + 1] = seq
+    out[#out + 1] = -1
+  elseif ARGV[3] == '0' or redis.call('SET', KEYS[i + 1], ARGV[1], 'NX', 'PX', ARGV[2]) then
     out[#out + 1] = 1
     out[#out + 1] = seq
     out[#out + 1] = 0

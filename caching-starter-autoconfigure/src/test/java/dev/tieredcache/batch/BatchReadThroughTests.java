@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -75,6 +76,48 @@ class BatchReadThroughTests {
 			assertThat(cache.getAll(List.of(1L, 2L), loader)).containsOnlyKeys(1L);
 			assertThat(loader.calls).containsExactly(List.of(1L, 2L), List.of(2L));
 		});
+	}
+
+	@Test
+	void twoInstancesRacingWithAnInstantLoaderStillLoadEveryKeyOnce() {
+		// No latch holds the loads: one instance's batch may miss in Redis, then find the
+		// other's values stored by the time it asks for the locks (it reads them, not loads).
+		this.runner.run((a) -> this.runner.run((b) -> {
+			Map<Long, AtomicInteger> loads = new ConcurrentHashMap<>();
+			Function<Set<Long>, Map<Long, String>> loader = (ids) -> {
+				ids.forEach((id) -> loads.computeIfAbsent(id, (k) -> new AtomicInteger()).incrementAndGet());
+				return values(ids);
+			};
+			for (int round = 0; round < 40; round++) {
+				long base = 10_000 + round * 100;
+				List<Long> first = range(base + 1, base + 60);
+				List<Long> second = range(base + 1, base + 60);
+				CyclicBarrier start = new CyclicBarrier(2);
+				CompletableFuture<Map<Long, String>> fromA = CompletableFuture.supplyAsync(() -> {
+					awaitBarrier(start);
+					return cache(a, "users").getAll(first, loader);
+				}, TestThreads.EACH_ON_ITS_OWN);
+				CompletableFuture<Map<Long, String>> fromB = CompletableFuture.supplyAsync(() -> {
+					awaitBarrier(start);
+					return cache(b, "users").getAll(second, loader);
+				}, TestThreads.EACH_ON_ITS_OWN);
+				assertThat(fromA.join()).isEqualTo(values(first));
+				assertThat(fromB.join()).isEqualTo(values(second));
+			}
+			assertThat(loads).hasSize(40 * 60);
+			assertThat(loads.entrySet()).as("keys loaded more than once")
+				.filteredOn((entry) -> entry.getValue().get() > 1)
+				.isEmpty();
+		}));
+	}
+
+	private static void awaitBarrier(CyclicBarrier barrier) {
+		try {
+			barrier.await(5, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Test
