@@ -137,10 +137,17 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 					r.source("hot-keys.top", (s) -> s.getHotKeys().getTop()), top,
 					"Must be between 1 and " + MAX_HOT_KEYS_TOP);
 		}
+		int sampleRate = r.pick("hot-keys.sample-rate", (s) -> s.getHotKeys().getSampleRate(),
+				builtIn.hotKeysSampleRate());
+		if (sampleRate < 1) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("hot-keys.sample-rate", (s) -> s.getHotKeys().getSampleRate()), sampleRate,
+					"Must be at least 1");
+		}
 		return new CacheSettings(ttl, jitter, nullTtl, swr, maxValueSize.toBytes(), localEnabled, localTtl,
 				maximumSize, stampede, lease, waitTimeout, beta,
 				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION, staleIfError, backoff,
-				hotKeys ? top : 0);
+				hotKeys ? top : 0, sampleRate);
 	}
 
 	/** Picks a setting from the cache, the defaults or the built-in value. */

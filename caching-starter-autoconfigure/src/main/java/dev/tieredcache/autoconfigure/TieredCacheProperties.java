@@ -490,6 +490,22 @@ public class TieredCacheProperties {
 		 */
 		private Integer top;
 
+		/**
+		 * One read in this many, drawn at random, is counted (default 16); the estimates are
+		 * scaled back up. An update of the sketch costs about 100 ns, so counting every read
+		 * (1) would more than double the cost of an L1 hit; a cache with little traffic can
+		 * afford a lower rate for a sharper ranking.
+		 */
+		private Integer sampleRate;
+
+		public Integer getSampleRate() {
+			return this.sampleRate;
+		}
+
+		public void setSampleRate(Integer sampleRate) {
+			this.sampleRate = sampleRate;
+		}
+
 		public Boolean getEnabled() {
 			return this.enabled;
 		}

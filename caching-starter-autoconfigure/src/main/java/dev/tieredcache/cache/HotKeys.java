@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -19,7 +20,9 @@ import org.springframework.util.Assert;
  * items sketch (Misra-Gries): a bounded map of counters whose estimates are off by at most a
  * known share of the reads.
  *
- * <p>Recording is cheap and never blocks: the reads are spread over a few stripes, chosen
+ * <p>Recording is cheap and never blocks: one read in {@code sampleRate}, drawn at random,
+ * is counted (an update of the sketch costs about 100 ns; drawing, a few), and the estimates
+ * are scaled back up. The counted reads are spread over a few stripes, chosen
  * by thread, each with its own sketch behind a lock that a reader only tries; a read that
  * finds its stripe busy (another thread of the same stripe, or a snapshot) is not counted,
  * which a ranking of the hottest keys does not notice. A snapshot merges the stripes.
@@ -42,6 +45,8 @@ public final class HotKeys {
 
 	private final int top;
 
+	private final int sampleRate;
+
 	private final int mapSize;
 
 	private final long windowNanos;
@@ -57,11 +62,14 @@ public final class HotKeys {
 	/**
 	 * Creates the record of a cache's hot keys.
 	 * @param top how many of the hottest keys a snapshot reports
+	 * @param sampleRate one read in this many, drawn at random, is counted
 	 * @param window how long a window of counted reads lasts
 	 * @param nanoClock the clock deciding when a window ends, in nanoseconds
 	 */
-	public HotKeys(int top, java.time.Duration window, LongSupplier nanoClock) {
+	public HotKeys(int top, int sampleRate, java.time.Duration window, LongSupplier nanoClock) {
 		Assert.isTrue(top > 0, "top must be positive");
+		Assert.isTrue(sampleRate > 0, "sampleRate must be positive");
+		this.sampleRate = sampleRate;
 		Assert.isTrue(!window.isNegative() && !window.isZero(), "window must be positive");
 		this.top = top;
 		this.mapSize = Math.min(MAX_MAP_SIZE,
@@ -87,6 +95,10 @@ public final class HotKeys {
 	 * @param key the encoded key
 	 */
 	void record(String key) {
+		// The sketch costs about 100 ns per update: only a sample of the reads pays it.
+		if (this.sampleRate > 1 && ThreadLocalRandom.current().nextInt(this.sampleRate) != 0) {
+			return;
+		}
 		long id = Thread.currentThread().getId();
 		Stripe stripe = this.stripes[(int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & this.mask];
 		if (!stripe.lock.tryLock()) {
@@ -126,12 +138,14 @@ public final class HotKeys {
 		List<HotKey> keys = new ArrayList<>(Math.min(this.top, rows.length));
 		for (int i = 0; i < rows.length && i < this.top; i++) {
 			Row<String> row = rows[i];
-			keys.add(new HotKey(row.getItem(), row.getEstimate(), row.getLowerBound(), row.getUpperBound()));
+			keys.add(new HotKey(row.getItem(), row.getEstimate() * this.sampleRate,
+					row.getLowerBound() * this.sampleRate, row.getUpperBound() * this.sampleRate));
 		}
-		return new Snapshot(keys, merged.getStreamLength(), merged.getMaximumError());
+		return new Snapshot(keys, merged.getStreamLength() * this.sampleRate,
+				merged.getMaximumError() * this.sampleRate);
 	}
 
-	/** Returns how many reads were not counted because their stripe was busy. */
+	/** Returns how many reads were sampled but not counted because their stripe was busy. */
 	public long dropped() {
 		return this.dropped.sum();
 	}
@@ -140,8 +154,8 @@ public final class HotKeys {
 	 * One of the hottest keys.
 	 * @param key the encoded key
 	 * @param estimate its estimated reads in the window
-	 * @param lowerBound the fewest reads it may have had
-	 * @param upperBound the most reads it may have had
+	 * @param lowerBound the fewest reads it may have had, up to the sampling's error
+	 * @param upperBound the most reads it may have had, up to the sampling's error
 	 */
 	public record HotKey(String key, long estimate, long lowerBound, long upperBound) {
 	}
@@ -150,8 +164,8 @@ public final class HotKeys {
 	 * The hottest keys at one moment.
 	 * @param keys the hottest keys, hottest first, at most {@link HotKeys#top()}; only keys
 	 * read more often than {@code maximumError} (a flat traffic has none)
-	 * @param reads the reads counted in the window
-	 * @param maximumError the most any estimate is off by
+	 * @param reads the estimated reads in the window
+	 * @param maximumError the most any estimate is off by, besides the sampling's error
 	 */
 	public record Snapshot(List<HotKey> keys, long reads, long maximumError) {
 

@@ -117,7 +117,7 @@ public class TieredCache implements Cache {
 		this.readThrough = new ReadThrough(this);
 		this.batch = new BatchReadThrough(new CacheInternals(this));
 		this.hotKeys = (settings.hotKeysTop() > 0)
-				? new HotKeys(settings.hotKeysTop(), HotKeys.WINDOW, System::nanoTime) : null;
+				? new HotKeys(settings.hotKeysTop(), settings.hotKeysSampleRate(), HotKeys.WINDOW, System::nanoTime) : null;
 	}
 
 	@Override
