@@ -28,7 +28,8 @@ import dev.tieredcache.cache.TieredCacheManager;
  * (the floor). Every key is in the cache; keys cycle through {@value #KEYS} ids, boxed by
  * every contender alike. {@code TieredCacheGet} reads the same entries through the starter's
  * {@code Cache.get(key, type)}, without the annotation, to tell the advice's cost from the
- * tier's. The peers of issue 15 read through their own APIs: JetCache's multi-level
+ * tier's; {@code TieredCacheGetNoHotKeys} the same with hot-key tracking off, to tell its
+ * cost. The peers of issue 15 read through their own APIs: JetCache's multi-level
  * {@code computeIfAbsent} and Redisson's {@code RLocalCachedMap.get} (see {@link Contender}).
  * Run with {@code -t 2} as well, for the scaling from one thread to two.
  *
@@ -52,7 +53,7 @@ public class L1HitBenchmark {
 
 	static final int KEYS = 1024;
 
-	@Param({ "ReadThrough", "TieredCacheGet", "JetCache", "Redisson", "Cacheable", "Caffeine" })
+	@Param({ "ReadThrough", "TieredCacheGet", "TieredCacheGetNoHotKeys", "JetCache", "Redisson", "Cacheable", "Caffeine" })
 	public String cache;
 
 	private LongFunction<Product> lookup;
@@ -72,9 +73,11 @@ public class L1HitBenchmark {
 				this.context = Instances.starter(Instances.port(), this.prefix, source);
 				this.lookup = this.context.getBean(StarterProducts.class)::find;
 			}
-			case "TieredCacheGet" -> {
+			case "TieredCacheGet", "TieredCacheGetNoHotKeys" -> {
 				this.prefix = RedisAccess.uniquePrefix("l1");
-				this.context = Instances.starter(Instances.port(), this.prefix, source);
+				this.context = this.cache.equals("TieredCacheGet")
+						? Instances.starter(Instances.port(), this.prefix, source) : Instances.starter(Instances.port(),
+								this.prefix, source, "tiered-cache.caches.products.hot-keys.enabled=false");
 				StarterProducts products = this.context.getBean(StarterProducts.class);
 				this.lookup = products::find;
 				warm();

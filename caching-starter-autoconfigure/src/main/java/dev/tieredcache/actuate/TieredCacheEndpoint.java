@@ -1,5 +1,7 @@
 package dev.tieredcache.actuate;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,6 +19,8 @@ import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.cache.CacheSettings;
 import dev.tieredcache.cache.CacheStatistics;
 import dev.tieredcache.cache.CacheStatistics.Tier;
+import dev.tieredcache.cache.HotKeyHash;
+import dev.tieredcache.cache.HotKeys;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.CircuitBreaker;
@@ -28,6 +32,10 @@ import dev.tieredcache.redis.CircuitBreaker;
  * <li>{@code GET /tieredcache}: every cache with its effective settings, L1 size and hit
  * ratio per tier, and whether the Redis circuit is open.</li>
  * <li>{@code GET /tieredcache/{cache}}: one cache; 404 if it does not exist.</li>
+ * <li>In both, the hottest keys of each cache whose hot-key tracking is on, with their
+ * estimated reads: as a stable hash of the encoded key (the first 16 hex digits of its
+ * SHA-256), and the encoded key itself only when {@code tiered-cache.hot-keys.expose-keys}
+ * is set.</li>
  * <li>{@code POST /tieredcache} with {@code {"tag": "user:42"}} and/or
  * {@code {"group": "team:7"}}: invalidates a tag and/or bumps a versioned group, on every
  * instance.</li>
@@ -36,7 +44,7 @@ import dev.tieredcache.redis.CircuitBreaker;
  * cache on every instance.</li>
  * </ul>
  *
- * Nothing it reads shows a key or a cached value. It never creates a cache: naming one that
+ * Nothing it reads shows a cached value, nor a key unless told to. It never creates a cache: naming one that
  * does not exist is a bad request. It is exposed like any other endpoint, only where the
  * application exposes it ({@code management.endpoints.web.exposure.include}).
  */
@@ -49,17 +57,32 @@ public class TieredCacheEndpoint {
 
 	private final @Nullable CircuitBreaker circuit;
 
+	private final boolean exposeKeys;
+
 	/**
-	 * Creates the endpoint.
+	 * Creates the endpoint, showing hashes of hot keys only.
 	 * @param manager the caches
 	 * @param operations performs the invalidations
 	 * @param circuit the circuit breaker guarding Redis, if known
 	 */
 	public TieredCacheEndpoint(TieredCacheManager manager, TieredCacheOperations operations,
 			@Nullable CircuitBreaker circuit) {
+		this(manager, operations, circuit, false);
+	}
+
+	/**
+	 * Creates the endpoint.
+	 * @param manager the caches
+	 * @param operations performs the invalidations
+	 * @param circuit the circuit breaker guarding Redis, if known
+	 * @param exposeKeys whether hot keys are shown themselves, not only as hashes
+	 */
+	public TieredCacheEndpoint(TieredCacheManager manager, TieredCacheOperations operations,
+			@Nullable CircuitBreaker circuit, boolean exposeKeys) {
 		this.manager = manager;
 		this.operations = operations;
 		this.circuit = circuit;
+		this.exposeKeys = exposeKeys;
 	}
 
 	/**
@@ -136,10 +159,24 @@ public class TieredCacheEndpoint {
 		return null;
 	}
 
-	private static CacheDescriptor describe(TieredCache cache) {
+	private CacheDescriptor describe(TieredCache cache) {
 		CacheStatistics statistics = cache.getStatistics();
 		return new CacheDescriptor(SettingsDescriptor.of(cache.getSettings()), cache.getLocalSize(),
-				new HitRatioDescriptor(ratio(statistics, Tier.L1), ratio(statistics, Tier.L2)));
+				new HitRatioDescriptor(ratio(statistics, Tier.L1), ratio(statistics, Tier.L2)), hotKeys(cache));
+	}
+
+	private @Nullable HotKeysDescriptor hotKeys(TieredCache cache) {
+		HotKeys hotKeys = cache.getHotKeys();
+		if (hotKeys == null) {
+			return null;
+		}
+		HotKeys.Snapshot snapshot = hotKeys.snapshot();
+		List<HotKeyDescriptor> keys = new ArrayList<>(snapshot.keys().size());
+		for (HotKeys.HotKey key : snapshot.keys()) {
+			keys.add(new HotKeyDescriptor(HotKeyHash.of(key.key()), this.exposeKeys ? key.key() : null,
+					key.estimate(), key.lowerBound()));
+		}
+		return new HotKeysDescriptor(snapshot.reads(), snapshot.share(), keys);
 	}
 
 	private static @Nullable Double ratio(CacheStatistics statistics, Tier tier) {
@@ -164,9 +201,29 @@ public class TieredCacheEndpoint {
 	 * @param settings its effective settings
 	 * @param localSize estimated number of entries in L1
 	 * @param hitRatio hits over lookups per tier since start-up
+	 * @param hotKeys the most read keys, null when hot-key tracking is off for the cache
 	 */
-	public record CacheDescriptor(SettingsDescriptor settings, long localSize,
-			HitRatioDescriptor hitRatio) implements OperationResponseBody {
+	public record CacheDescriptor(SettingsDescriptor settings, long localSize, HitRatioDescriptor hitRatio,
+			@Nullable HotKeysDescriptor hotKeys) implements OperationResponseBody {
+	}
+
+	/**
+	 * The most read keys of a cache over the last one to two minutes.
+	 * @param reads the reads counted
+	 * @param share the share of those reads that went to the keys listed, between 0 and 1
+	 * @param keys the keys, most read first
+	 */
+	public record HotKeysDescriptor(long reads, double share, List<HotKeyDescriptor> keys) {
+	}
+
+	/**
+	 * One of the most read keys.
+	 * @param hash the first 16 hex digits of the SHA-256 of the encoded key (UTF-8)
+	 * @param key the encoded key, only when {@code tiered-cache.hot-keys.expose-keys} is set
+	 * @param reads its estimated reads
+	 * @param minReads the fewest reads it certainly had
+	 */
+	public record HotKeyDescriptor(String hash, @Nullable String key, long reads, long minReads) {
 	}
 
 	/**

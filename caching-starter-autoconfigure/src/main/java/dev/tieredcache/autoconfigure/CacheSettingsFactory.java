@@ -30,6 +30,10 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 
 	private static final DataSize DEFAULT_COMPRESSION_THRESHOLD = DataSize.ofKilobytes(2);
 
+	private static final int DEFAULT_HOT_KEYS_TOP = 10;
+
+	private static final int MAX_HOT_KEYS_TOP = 1000;
+
 	/** Checks the defaults and every configured cache, so errors surface at start-up. */
 	void validateAll() {
 		apply(null);
@@ -131,9 +135,24 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		Duration staleIfError = r.notNegative("stale-if-error", CacheSpec::getStaleIfError, builtIn.staleIfError());
 		Duration backoff = r.positive("stale-if-error-backoff", CacheSpec::getStaleIfErrorBackoff,
 				builtIn.staleIfErrorBackoff());
+		boolean hotKeys = r.pick("hot-keys.enabled", (s) -> s.getHotKeys().getEnabled(), builtIn.hotKeysTop() > 0);
+		int top = r.pick("hot-keys.top", (s) -> s.getHotKeys().getTop(), DEFAULT_HOT_KEYS_TOP);
+		if (top < 1 || top > MAX_HOT_KEYS_TOP) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("hot-keys.top", (s) -> s.getHotKeys().getTop()), top,
+					"Must be between 1 and " + MAX_HOT_KEYS_TOP);
+		}
+		int sampleRate = r.pick("hot-keys.sample-rate", (s) -> s.getHotKeys().getSampleRate(),
+				builtIn.hotKeysSampleRate());
+		if (sampleRate < 1) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("hot-keys.sample-rate", (s) -> s.getHotKeys().getSampleRate()), sampleRate,
+					"Must be at least 1");
+		}
 		return new CacheSettings(ttl, jitter, nullTtl, swr, maxValueSize.toBytes(), localEnabled, localTtl,
 				maximumSize, stampede, lease, waitTimeout, beta,
-				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION, staleIfError, backoff);
+				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION, staleIfError, backoff,
+				hotKeys ? top : 0, sampleRate);
 	}
 
 	/** Picks a setting from the cache, the defaults or the built-in value. */

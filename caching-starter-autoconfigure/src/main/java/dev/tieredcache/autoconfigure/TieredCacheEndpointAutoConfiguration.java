@@ -42,9 +42,10 @@ public final class TieredCacheEndpointAutoConfiguration {
 		TieredCacheEndpoint tieredCacheEndpoint(
 				@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 				TieredCacheOperations operations,
-				ObjectProvider<RedisCommandExecutor> executor) {
+				ObjectProvider<RedisCommandExecutor> executor, TieredCacheProperties properties) {
 			RedisCommandExecutor redis = executor.getIfAvailable();
-			return new TieredCacheEndpoint(manager, operations, (redis != null) ? redis.circuit() : null);
+			return new TieredCacheEndpoint(manager, operations, (redis != null) ? redis.circuit() : null,
+					properties.getHotKeys().isExposeKeys());
 		}
 
 	}

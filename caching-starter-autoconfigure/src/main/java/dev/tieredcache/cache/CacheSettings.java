@@ -28,11 +28,15 @@ import org.springframework.util.Assert;
  * zero disables stale-if-error
  * @param staleIfErrorBackoff after a failed load served stale, how long no instance tries
  * the loader of that key again; doubled after each further failure
+ * @param hotKeysTop how many of the most read keys are tracked ({@link HotKeys}); zero
+ * tracks none
+ * @param hotKeysSampleRate one read in this many is counted by hot-key tracking
  */
 public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
 		long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
 		boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta,
-		long compressionThreshold, Duration staleIfError, Duration staleIfErrorBackoff) {
+		long compressionThreshold, Duration staleIfError, Duration staleIfErrorBackoff, int hotKeysTop,
+		int hotKeysSampleRate) {
 
 	/** A {@link #compressionThreshold()} that no value reaches. */
 	public static final long NO_COMPRESSION = Long.MAX_VALUE;
@@ -40,7 +44,8 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 	/** The built-in defaults, used for whatever the configuration leaves out. */
 	public static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1,
 			Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, true, Duration.ofMinutes(1), 10_000, true,
-			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0, NO_COMPRESSION, Duration.ZERO, Duration.ofSeconds(1));
+			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0, NO_COMPRESSION, Duration.ZERO, Duration.ofSeconds(1),
+			10, 16);
 
 	public CacheSettings {
 		Assert.notNull(ttl, "ttl must not be null");
@@ -51,6 +56,8 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 		Assert.notNull(waitTimeout, "waitTimeout must not be null");
 		Assert.notNull(staleIfError, "staleIfError must not be null");
 		Assert.notNull(staleIfErrorBackoff, "staleIfErrorBackoff must not be null");
+		Assert.isTrue(hotKeysTop >= 0, "hotKeysTop must not be negative");
+		Assert.isTrue(hotKeysSampleRate > 0, "hotKeysSampleRate must be positive");
 	}
 
 	/**

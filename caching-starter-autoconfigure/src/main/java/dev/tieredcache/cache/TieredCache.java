@@ -88,6 +88,8 @@ public class TieredCache implements Cache {
 
 	private final CacheTransactions transactions;
 
+	private final @Nullable HotKeys hotKeys;
+
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
 
 	/**
@@ -114,6 +116,8 @@ public class TieredCache implements Cache {
 		this.entries = new CacheEntries(name, settings, services, this.statistics, this.warnings);
 		this.readThrough = new ReadThrough(this);
 		this.batch = new BatchReadThrough(new CacheInternals(this));
+		this.hotKeys = (settings.hotKeysTop() > 0)
+				? new HotKeys(settings.hotKeysTop(), settings.hotKeysSampleRate(), HotKeys.WINDOW, System::nanoTime) : null;
 	}
 
 	@Override
@@ -135,6 +139,14 @@ public class TieredCache implements Cache {
 	/** Returns the counters of this cache. */
 	public CacheStatistics getStatistics() {
 		return this.statistics;
+	}
+
+	/**
+	 * Returns the record of the most read keys of this cache.
+	 * @return the record, or null when hot-key tracking is off for this cache
+	 */
+	public @Nullable HotKeys getHotKeys() {
+		return this.hotKeys;
 	}
 
 	/** Returns the estimated number of entries in L1. */
@@ -365,6 +377,10 @@ public class TieredCache implements Cache {
 	 * than its Redis freshness ends (see {@link LocalTier}), so an entry present is fresh.
 	 */
 	@Nullable CacheEntry localHit(String key) {
+		// Every read asks L1 first, hit or miss: the one place where reads are counted.
+		if (this.hotKeys != null) {
+			this.hotKeys.record(key);
+		}
 		CacheEntry entry = this.local.get(key);
 		return (entry != null && this.entries.isCurrentLocally(entry)) ? entry : null;
 	}

@@ -18,6 +18,7 @@ import dev.tieredcache.cache.CacheStatistics.EvictionCause;
 import dev.tieredcache.cache.CacheStatistics.LockWaitOutcome;
 import dev.tieredcache.cache.CacheStatistics.RefreshTrigger;
 import dev.tieredcache.cache.CacheStatistics.Tier;
+import dev.tieredcache.cache.HotKeys;
 import dev.tieredcache.cache.TieredCache;
 
 /**
@@ -43,6 +44,9 @@ import dev.tieredcache.cache.TieredCache;
  * <li>{@code tiered.cache.size} ({@code tier} = {@code l1}): estimated L1 entries.</li>
  * <li>{@code tiered.cache.batch.size}: distribution of the number of distinct keys of
  * batch reads ({@code getAll}, {@code @ReadThroughAll}).</li>
+ * <li>{@code tiered.cache.hot.keys.share}: the share of the reads of the last one to two
+ * minutes that went to the cache's top hot keys, between 0 and 1; only for caches whose
+ * hot-key tracking is on.</li>
  * </ul>
  *
  * <p>Counters and gauges are functions of the cache's {@link CacheStatistics}, read when the
@@ -126,6 +130,13 @@ public class TieredCacheMetrics implements MeterBinder {
 			.description("Distinct keys asked for by each batch read (getAll, @ReadThroughAll)")
 			.register(registry);
 		statistics.onBatch(batchSize::record);
+		HotKeys hotKeys = this.cache.getHotKeys();
+		if (hotKeys != null) {
+			Gauge.builder(PREFIX + "hot.keys.share", hotKeys, (h) -> h.snapshot().share())
+				.tags(this.tags)
+				.description("Share of the recent reads of the cache that went to its top hot keys")
+				.register(registry);
+		}
 	}
 
 	private Timer loadTimer(MeterRegistry registry, String result) {

@@ -22,6 +22,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.cache.HotKeyHash;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
@@ -77,6 +78,23 @@ class TieredCacheEndpointWebTests {
 		assertThat(cache.get("hitRatio").get("l2").asDouble()).isEqualTo(0.0);
 		assertThat(cache.get("localSize").asLong()).isEqualTo(1);
 		assertThat(json.readTree(response.body()).get("redisCircuitOpen").asBoolean()).isFalse();
+	}
+
+	@Test
+	void readShowsTheHotKeysOfACacheAsHashesOnly() throws Exception {
+		TieredCache hot = this.manager.getCache("hot");
+		for (int i = 0; i < 400; i++) {
+			hot.get("user:alice@example.com", () -> "profile");
+		}
+		HttpResponse<String> response = get("/actuator/tieredcache/hot");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).doesNotContain("alice");
+		JsonNode hotKeys = json.readTree(response.body()).get("hotKeys");
+		JsonNode top = hotKeys.get("keys").get(0);
+		assertThat(top.get("hash").asString()).isEqualTo(HotKeyHash.of(TieredCache.encodeKey("user:alice@example.com")));
+		assertThat(top.has("key")).isFalse();
+		assertThat(top.get("reads").asLong()).isPositive();
+		assertThat(hotKeys.get("share").asDouble()).isEqualTo(1.0);
 	}
 
 	@Test

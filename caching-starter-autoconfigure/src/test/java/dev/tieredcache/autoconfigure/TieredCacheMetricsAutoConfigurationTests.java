@@ -114,7 +114,8 @@ class TieredCacheMetricsAutoConfigurationTests {
 			assertThat(keysByName.get("tiered.cache.invalidations")).containsExactly("kind", "origin");
 			assertThat(keysByName.get("tiered.cache.values.rejected")).containsExactly("cache", "reason");
 			assertThat(keysByName.get("tiered.cache.batch.size")).containsExactly("cache");
-			assertThat(keysByName).hasSize(14);
+			assertThat(keysByName.get("tiered.cache.hot.keys.share")).containsExactly("cache");
+			assertThat(keysByName).hasSize(15);
 		});
 	}
 

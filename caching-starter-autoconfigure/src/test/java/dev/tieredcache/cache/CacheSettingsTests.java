@@ -34,7 +34,8 @@ class CacheSettingsTests {
 		CacheSettings d = CacheSettings.DEFAULTS;
 		return new CacheSettings(d.ttl(), jitter, d.nullTtl(), d.staleWhileRevalidate(), d.maxValueSize(),
 				d.localEnabled(), d.localTtl(), d.localMaximumSize(), d.stampedeEnabled(), d.lease(), d.waitTimeout(),
-				d.earlyRefreshBeta(), d.compressionThreshold(), d.staleIfError(), d.staleIfErrorBackoff());
+				d.earlyRefreshBeta(), d.compressionThreshold(), d.staleIfError(), d.staleIfErrorBackoff(),
+				d.hotKeysTop(), d.hotKeysSampleRate());
 	}
 
 }
