@@ -15,6 +15,7 @@ import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.actuate.TieredCacheEndpoint;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.RedisCommandExecutor;
+import dev.tieredcache.writebehind.WriteBehindDeadLetters;
 
 /**
  * Auto-configuration of the {@code tieredcache} actuator endpoint, when Spring Boot's
@@ -42,9 +43,10 @@ public final class TieredCacheEndpointAutoConfiguration {
 		TieredCacheEndpoint tieredCacheEndpoint(
 				@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 				TieredCacheOperations operations,
-				ObjectProvider<RedisCommandExecutor> executor) {
+				ObjectProvider<RedisCommandExecutor> executor, ObjectProvider<WriteBehindDeadLetters> deadLetters) {
 			RedisCommandExecutor redis = executor.getIfAvailable();
-			return new TieredCacheEndpoint(manager, operations, (redis != null) ? redis.circuit() : null);
+			return new TieredCacheEndpoint(manager, operations, (redis != null) ? redis.circuit() : null,
+					deadLetters.getIfAvailable());
 		}
 
 	}

@@ -69,8 +69,8 @@ class TieredCacheWriteBehindConfiguration {
 	@ConditionalOnMissingBean
 	WriteBehindDeadLetters tieredCacheWriteBehindDeadLetters(
 			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
-			RedisWriteBehindStore store) {
-		return new WriteBehindDeadLetters(manager, store);
+			RedisWriteBehindStore store, WriteBehindMethods methods) {
+		return new WriteBehindDeadLetters(manager, store, methods);
 	}
 
 	@Bean
