@@ -14,3 +14,7 @@ CREATE TABLE IF NOT EXISTS users (
 );
 
 CREATE INDEX IF NOT EXISTS users_team_id ON users (team_id);
+
+-- When each user was last seen, written behind (LastSeenService): recorded in the cache at
+-- once, reaching this column later, in batches.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS last_seen TIMESTAMP WITH TIME ZONE;

@@ -24,6 +24,7 @@ import dev.tieredcache.cache.HotKeys;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.CircuitBreaker;
+import dev.tieredcache.writebehind.WriteBehindDeadLetters;
 
 /**
  * The {@code tieredcache} actuator endpoint. Over HTTP, under the actuator base path:
@@ -42,6 +43,12 @@ import dev.tieredcache.redis.CircuitBreaker;
  * <li>{@code DELETE /tieredcache/{cache}?key=42}: evicts one key (given as the string form
  * of the cache key) from both tiers on every instance; without {@code key}, clears the
  * cache on every instance.</li>
+ * <li>{@code GET /tieredcache/{cache}/dead-letters?max=100}: the dead letters of a
+ * write-behind cache, oldest first: id, failed attempts and type of the last failure of
+ * each, and how many there are; 404 if the cache does not exist or is not written behind.</li>
+ * <li>{@code POST /tieredcache/{cache}/dead-letters/{id}}: replays a dead letter (its value
+ * is pending again, unless a newer write of the key supersedes it).</li>
+ * <li>{@code DELETE /tieredcache/{cache}/dead-letters/{id}}: drops a dead letter.</li>
  * </ul>
  *
  * Nothing it reads shows a cached value, nor a key unless told to. It never creates a cache: naming one that
@@ -51,6 +58,11 @@ import dev.tieredcache.redis.CircuitBreaker;
 @Endpoint(id = "tieredcache")
 public class TieredCacheEndpoint {
 
+	/** The path segment under a cache that names its dead letters. */
+	public static final String DEAD_LETTERS = "dead-letters";
+
+	private static final int MAX_DEAD_LETTERS = 1000;
+
 	private final TieredCacheManager manager;
 
 	private final TieredCacheOperations operations;
@@ -59,15 +71,18 @@ public class TieredCacheEndpoint {
 
 	private final boolean exposeKeys;
 
+	private final @Nullable WriteBehindDeadLetters deadLetters;
+
 	/**
-	 * Creates the endpoint, showing hashes of hot keys only.
+	 * Creates the endpoint, showing hashes of hot keys only, without write-behind dead
+	 * letters.
 	 * @param manager the caches
 	 * @param operations performs the invalidations
 	 * @param circuit the circuit breaker guarding Redis, if known
 	 */
 	public TieredCacheEndpoint(TieredCacheManager manager, TieredCacheOperations operations,
 			@Nullable CircuitBreaker circuit) {
-		this(manager, operations, circuit, false);
+		this(manager, operations, circuit, false, null);
 	}
 
 	/**
@@ -76,13 +91,15 @@ public class TieredCacheEndpoint {
 	 * @param operations performs the invalidations
 	 * @param circuit the circuit breaker guarding Redis, if known
 	 * @param exposeKeys whether hot keys are shown themselves, not only as hashes
+	 * @param deadLetters the write-behind dead letters, if write-behind is set up
 	 */
 	public TieredCacheEndpoint(TieredCacheManager manager, TieredCacheOperations operations,
-			@Nullable CircuitBreaker circuit, boolean exposeKeys) {
+			@Nullable CircuitBreaker circuit, boolean exposeKeys, @Nullable WriteBehindDeadLetters deadLetters) {
 		this.manager = manager;
 		this.operations = operations;
 		this.circuit = circuit;
 		this.exposeKeys = exposeKeys;
+		this.deadLetters = deadLetters;
 	}
 
 	/**
@@ -147,6 +164,74 @@ public class TieredCacheEndpoint {
 		}
 		target.clear();
 		return new EvictionDescriptor(cache, "clear");
+	}
+
+	/**
+	 * Lists the dead letters of a write-behind cache, oldest first, without keys or values.
+	 * @param cache the cache name
+	 * @param section {@value #DEAD_LETTERS}
+	 * @param max how many at most (default 100, at most 1000)
+	 * @return the dead letters, or null (404) if the cache does not exist or is not written
+	 * behind
+	 */
+	@ReadOperation
+	public @Nullable DeadLettersDescriptor deadLetters(@Selector String cache, @Selector String section,
+			@Nullable Integer max) {
+		if (!DEAD_LETTERS.equals(section) || find(cache) == null || this.deadLetters == null
+				|| !this.deadLetters.isWriteBehind(cache)) {
+			return null;
+		}
+		int limit = (max != null) ? Math.max(1, Math.min(max, MAX_DEAD_LETTERS)) : 100;
+		List<DeadLetterDescriptor> letters = this.deadLetters.list(cache, limit)
+			.stream()
+			.map((letter) -> new DeadLetterDescriptor(letter.id(), letter.attempts(), letter.error()))
+			.toList();
+		return new DeadLettersDescriptor(cache, this.deadLetters.count(cache), letters);
+	}
+
+	/**
+	 * Replays a dead letter of a write-behind cache: its value is the key's pending write
+	 * again, unless a newer write of the key supersedes it; it leaves the dead letters.
+	 * @param cache the cache name
+	 * @param section {@value #DEAD_LETTERS}
+	 * @param id the dead letter's id
+	 * @return the outcome: {@code pending}, {@code superseded} or {@code not-found}
+	 */
+	@WriteOperation
+	public DeadLetterOutcomeDescriptor replay(@Selector String cache, @Selector String section, @Selector String id) {
+		WriteBehindDeadLetters letters = writeBehind(cache, section);
+		String outcome = switch (letters.replay(cache, id)) {
+			case PENDING -> "pending";
+			case SUPERSEDED -> "superseded";
+			case NOT_FOUND -> "not-found";
+		};
+		return new DeadLetterOutcomeDescriptor(cache, id, outcome);
+	}
+
+	/**
+	 * Drops a dead letter of a write-behind cache.
+	 * @param cache the cache name
+	 * @param section {@value #DEAD_LETTERS}
+	 * @param id the dead letter's id
+	 * @return the outcome: {@code dropped} or {@code not-found}
+	 */
+	@DeleteOperation
+	public DeadLetterOutcomeDescriptor drop(@Selector String cache, @Selector String section, @Selector String id) {
+		WriteBehindDeadLetters letters = writeBehind(cache, section);
+		return new DeadLetterOutcomeDescriptor(cache, id, letters.drop(cache, id) ? "dropped" : "not-found");
+	}
+
+	private WriteBehindDeadLetters writeBehind(String cache, String section) {
+		if (!DEAD_LETTERS.equals(section)) {
+			throw new InvalidEndpointRequestException("Unknown section '" + section + "' of cache '" + cache
+					+ "': only '" + DEAD_LETTERS + "'", "Unknown section");
+		}
+		WriteBehindDeadLetters letters = this.deadLetters;
+		if (find(cache) == null || letters == null || !letters.isWriteBehind(cache)) {
+			throw new InvalidEndpointRequestException("No write-behind cache named '" + cache + "'",
+					"Unknown write-behind cache");
+		}
+		return letters;
 	}
 
 	private @Nullable TieredCache find(String name) {
@@ -276,6 +361,34 @@ public class TieredCacheEndpoint {
 	 */
 	public record InvalidationDescriptor(boolean tagInvalidated,
 			@Nullable Long groupVersion) implements OperationResponseBody {
+	}
+
+	/**
+	 * The dead letters of a write-behind cache.
+	 * @param cache the cache
+	 * @param count how many there are
+	 * @param deadLetters the first of them, oldest first
+	 */
+	public record DeadLettersDescriptor(String cache, long count,
+			List<DeadLetterDescriptor> deadLetters) implements OperationResponseBody {
+	}
+
+	/**
+	 * A dead letter, without its key or value.
+	 * @param id its id, for replay and drop
+	 * @param attempts how many flushes failed
+	 * @param error the type of the last failure
+	 */
+	public record DeadLetterDescriptor(String id, int attempts, String error) {
+	}
+
+	/**
+	 * What a replay or a drop of a dead letter did.
+	 * @param cache the cache
+	 * @param id the dead letter's id
+	 * @param outcome {@code pending}, {@code superseded}, {@code dropped} or {@code not-found}
+	 */
+	public record DeadLetterOutcomeDescriptor(String cache, String id, String outcome) implements OperationResponseBody {
 	}
 
 	/**

@@ -15,6 +15,7 @@ import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.actuate.TieredCacheEndpoint;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.RedisCommandExecutor;
+import dev.tieredcache.writebehind.WriteBehindDeadLetters;
 
 /**
  * Auto-configuration of the {@code tieredcache} actuator endpoint, when Spring Boot's
@@ -42,10 +43,11 @@ public final class TieredCacheEndpointAutoConfiguration {
 		TieredCacheEndpoint tieredCacheEndpoint(
 				@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 				TieredCacheOperations operations,
-				ObjectProvider<RedisCommandExecutor> executor, TieredCacheProperties properties) {
+				ObjectProvider<RedisCommandExecutor> executor, TieredCacheProperties properties,
+				ObjectProvider<WriteBehindDeadLetters> deadLetters) {
 			RedisCommandExecutor redis = executor.getIfAvailable();
 			return new TieredCacheEndpoint(manager, operations, (redis != null) ? redis.circuit() : null,
-					properties.getHotKeys().isExposeKeys());
+					properties.getHotKeys().isExposeKeys(), deadLetters.getIfAvailable());
 		}
 
 	}

@@ -578,9 +578,10 @@ public class TieredCacheProperties {
 		private Duration backoff;
 
 		/**
-		 * Lease of an instance's claim on the writes it flushes (default 30s): when an
-		 * instance dies mid-flush, another takes its writes over after this. Must be longer
-		 * than the longest flush.
+		 * Lease of an instance's claim on the writes it flushes (default 30s), renewed
+		 * while the flush runs: when an instance dies mid-flush, another takes its writes
+		 * over after this. Must be longer than the longest pause of an instance (GC, VM
+		 * freeze).
 		 */
 		private Duration claimAfter;
 

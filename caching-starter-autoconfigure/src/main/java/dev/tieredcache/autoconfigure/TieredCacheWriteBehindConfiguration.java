@@ -73,8 +73,8 @@ class TieredCacheWriteBehindConfiguration {
 	@ConditionalOnBooleanProperty(name = TieredCacheAutoConfiguration.REDIS_ENABLED_PROPERTY, matchIfMissing = true)
 	WriteBehindDeadLetters tieredCacheWriteBehindDeadLetters(
 			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
-			RedisWriteBehindStore store) {
-		return new WriteBehindDeadLetters(manager, store);
+			RedisWriteBehindStore store, WriteBehindMethods methods) {
+		return new WriteBehindDeadLetters(manager, store, methods);
 	}
 
 	@Bean

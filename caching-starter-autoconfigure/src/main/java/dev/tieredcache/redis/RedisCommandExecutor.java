@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -125,10 +126,11 @@ public final class RedisCommandExecutor implements DisposableBean {
 	 * is logged at DEBUG and does not stop later runs.
 	 * @param period the period
 	 * @param task the task
+	 * @return the scheduled task, to cancel one that has a shorter life than the executor
 	 */
-	public void schedule(Duration period, Runnable task) {
+	public ScheduledFuture<?> schedule(Duration period, Runnable task) {
 		long millis = period.toMillis();
-		this.housekeeping.scheduleWithFixedDelay(() -> {
+		return this.housekeeping.scheduleWithFixedDelay(() -> {
 			try {
 				task.run();
 			}

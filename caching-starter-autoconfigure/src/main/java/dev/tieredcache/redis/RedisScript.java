@@ -40,6 +40,8 @@ record RedisScript(String name, String source, String sha1) {
 
 	static final RedisScript WB_TAKE = load("wb-take");
 
+	static final RedisScript WB_RENEW = load("wb-renew");
+
 	static final RedisScript WB_ACK = load("wb-ack");
 
 	static final RedisScript WB_FAIL = load("wb-fail");

@@ -123,6 +123,23 @@ public final class RedisWriteBehindStore {
 	}
 
 	/**
+	 * Extends this flusher's claim on one key's pending write by the lease from now, if
+	 * the claim is still this flusher's (checked and extended atomically).
+	 * @param cache the encoded cache name
+	 * @param key the encoded key
+	 * @param owner this flusher's id
+	 * @param leaseMillis the lease
+	 * @return 1 when renewed, 0 when nothing is pending or nobody holds it any more, -1
+	 * when another flusher took the claim over
+	 */
+	public int renew(String cache, String key, String owner, long leaseMillis) {
+		byte[][] keys = { this.layout.pending(RedisKeyLayout.entryId(cache, key)) };
+		Long renewed = this.executor.script("write-behind-renew", RedisScript.WB_RENEW, ScriptOutputType.INTEGER,
+				keys, bytes(owner), number(leaseMillis));
+		return (renewed != null) ? renewed.intValue() : 0;
+	}
+
+	/**
 	 * Acknowledges a flushed write, unless a newer value is pending.
 	 * @param cache the encoded cache name
 	 * @param key the encoded key

@@ -17,9 +17,28 @@ public final class WriteBehindDeadLetters {
 
 	private final RedisWriteBehindStore store;
 
-	public WriteBehindDeadLetters(TieredCacheManager manager, RedisWriteBehindStore store) {
+	private final WriteBehindMethods methods;
+
+	/**
+	 * Creates the dead letters' handler.
+	 * @param manager the caches
+	 * @param store the Redis side
+	 * @param methods the write-behind methods, which tell the write-behind caches
+	 */
+	public WriteBehindDeadLetters(TieredCacheManager manager, RedisWriteBehindStore store, WriteBehindMethods methods) {
 		this.manager = manager;
 		this.store = store;
+		this.methods = methods;
+	}
+
+	/**
+	 * Tells whether a cache is written behind (has a {@code @WriteBehind} method), so has
+	 * dead letters.
+	 * @param cache the cache name
+	 * @return whether it is
+	 */
+	public boolean isWriteBehind(String cache) {
+		return this.methods.get(cache) != null;
 	}
 
 	/**

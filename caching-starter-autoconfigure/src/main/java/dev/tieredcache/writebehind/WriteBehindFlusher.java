@@ -32,7 +32,8 @@ import dev.tieredcache.redis.RedisWriteBehindStore.Pending;
  * Flushes pending writes: every {@code flush-interval}, per write-behind cache, claims up
  * to {@code batch-size} due keys (a claim with this instance's id and a lease of
  * {@code claim-after}, so two instances never flush one key at once, and a dead
- * instance's claims are taken over once their lease ran out), reads the latest value of
+ * instance's claims are taken over once their lease ran out; a heartbeat renews the
+ * claims while the flush runs), reads the latest value of
  * each, calls the flush method (per key, or {@code flushAll} once), and acknowledges each
  * key only if its value is still the one flushed: a newer write keeps the key pending for
  * the next round. A failed flush is retried after a back-off doubling from
@@ -203,38 +204,77 @@ public class WriteBehindFlusher implements SmartLifecycle {
 		long lease = own.claimAfter().toMillis();
 		List<String> keys = this.store.claim(name, own.batchSize(), lease);
 		List<Claimed> claimed = new ArrayList<>(keys.size());
-		for (String key : keys) {
-			Pending pending = this.store.take(name, key, this.owner, lease);
-			if (pending == null) {
-				continue;
+		Claims claims = new Claims(name, lease);
+		try {
+			for (String key : keys) {
+				Pending pending = this.store.take(name, key, this.owner, lease);
+				if (pending == null) {
+					continue;
+				}
+				if (pending.stored() == null) {
+					this.store.forget(name, key);
+					continue;
+				}
+				claims.held.add(key);
+				claims.startHeartbeat();
+				claimed.add(decode(cache, pending));
 			}
-			if (pending.stored() == null) {
-				this.store.forget(name, key);
-				continue;
-			}
-			claimed.add(decode(cache, pending));
+			flush(method, cache, own, claimed, claims);
 		}
+		finally {
+			claims.stopHeartbeat();
+		}
+		return keys.size();
+	}
+
+	private void flush(WriteBehindMethod method, TieredCache cache, WriteBehindSettings own, List<Claimed> claimed,
+			Claims claims) {
 		List<Claimed> readable = claimed.stream().filter((c) -> c.failure() == null).toList();
 		for (Claimed unreadable : claimed) {
 			if (unreadable.failure() != null) {
+				claims.released(unreadable);
 				failed(method, cache, own, unreadable, unreadable.failure());
 			}
 		}
 		if (method.flushAll() != null && !readable.isEmpty()) {
+			List<Claimed> ours = readable.stream().filter(claims::stillOurs).toList();
+			if (ours.isEmpty()) {
+				return;
+			}
 			LinkedHashMap<Object, @Nullable Object> values = new LinkedHashMap<>();
-			readable.forEach((c) -> values.put(c.key(), c.value()));
+			ours.forEach((c) -> values.put(c.key(), c.value()));
 			Throwable failure = timed(method.cache(), () -> method.flushAll(values));
-			for (Claimed c : readable) {
+			ours.forEach(claims::released);
+			for (Claimed c : ours) {
 				settle(method, cache, own, c, failure);
 			}
 		}
 		else {
 			for (Claimed c : readable) {
+				if (!claims.stillOurs(c)) {
+					continue;
+				}
 				Throwable failure = timed(method.cache(), () -> method.flushOne(c.key(), c.value()));
+				claims.released(c);
 				settle(method, cache, own, c, failure);
 			}
 		}
-		return keys.size();
+	}
+
+	private void renew(Claims claims) {
+		for (String key : claims.held) {
+			int renewed = this.store.renew(claims.cache, key, this.owner, claims.lease);
+			if (renewed == 0) {
+				claims.held.remove(key);
+			}
+			else if (renewed < 0 && claims.held.remove(key)) {
+				// Still held by this round (not settled yet, which would have released it).
+				claims.lost.add(key);
+				this.warnings.warn("lost-claim", () -> "A flusher lost its claim on a pending write-behind write of "
+						+ "cache '" + claims.cache + "' while flushing it (paused longer than claim-after?): "
+						+ "another instance flushes it; flush methods must be idempotent and guard order");
+			}
+		}
 	}
 
 	private Claimed decode(TieredCache cache, Pending pending) {
@@ -366,6 +406,59 @@ public class WriteBehindFlusher implements SmartLifecycle {
 	private interface Flush {
 
 		void run() throws Throwable;
+
+	}
+
+	/**
+	 * The keys one round holds, and the heartbeat renewing their claims (every third of
+	 * the lease, on the housekeeping scheduler) until the round ends: a flush slower than
+	 * {@code claim-after} keeps its keys. A key whose claim was taken over meanwhile (this
+	 * instance paused longer than the lease) is not flushed by this round if not flushed yet.
+	 */
+	private final class Claims {
+
+		final String cache;
+
+		final long lease;
+
+		final java.util.Set<String> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+		final java.util.Set<String> lost = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+		private @Nullable ScheduledFuture<?> heartbeat;
+
+		Claims(String cache, long lease) {
+			this.cache = cache;
+			this.lease = lease;
+		}
+
+		void startHeartbeat() {
+			if (this.heartbeat != null) {
+				return;
+			}
+			try {
+				this.heartbeat = WriteBehindFlusher.this.store.executor()
+					.schedule(Duration.ofMillis(Math.max(1, this.lease / 3)), () -> renew(this));
+			}
+			catch (java.util.concurrent.RejectedExecutionException ex) {
+				// Redis's executor is shutting down: the round's claims simply run out.
+			}
+		}
+
+		void stopHeartbeat() {
+			ScheduledFuture<?> running = this.heartbeat;
+			if (running != null) {
+				running.cancel(false);
+			}
+		}
+
+		boolean stillOurs(Claimed claimed) {
+			return !this.lost.contains(claimed.pending().key());
+		}
+
+		void released(Claimed claimed) {
+			this.held.remove(claimed.pending().key());
+		}
 
 	}
 

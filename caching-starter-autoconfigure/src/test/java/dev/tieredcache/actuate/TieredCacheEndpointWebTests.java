@@ -7,6 +7,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -18,10 +21,12 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.tieredcache.TieredCacheOperations;
+import dev.tieredcache.annotation.WriteBehind;
 import dev.tieredcache.cache.HotKeyHash;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
@@ -29,6 +34,7 @@ import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
 import dev.tieredcache.test.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code tieredcache} endpoint, Spring Boot's {@code caches} endpoint and the Prometheus
@@ -38,6 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + TestRedis.SHARED_PORT,
 				"tiered-cache.serialization.allowed-packages=java,dev.tieredcache",
 				"tiered-cache.caches.products.ttl=10m", "tiered-cache.caches.products.local.maximum-size=500",
+				"tiered-cache.caches.visits.write-behind.flush-interval=50ms",
+				"tiered-cache.caches.visits.write-behind.max-attempts=1",
 				"management.endpoints.web.exposure.include=tieredcache,caches,prometheus" })
 class TieredCacheEndpointWebTests {
 
@@ -53,6 +61,9 @@ class TieredCacheEndpointWebTests {
 
 	@Autowired
 	private TieredCacheOperations operations;
+
+	@Autowired
+	private Visits visits;
 
 	@DynamicPropertySource
 	static void keyPrefix(DynamicPropertyRegistry registry) {
@@ -136,6 +147,50 @@ class TieredCacheEndpointWebTests {
 	}
 
 	@Test
+	void deadLettersAreListedWithoutKeysOrValuesAndCanBeReplayedOrDropped() throws Exception {
+		this.visits.setFailing(true);
+		this.visits.save("secret-visit-key", 987654321L);
+		this.visits.save("other-secret-key", 123456789L);
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(get("/actuator/tieredcache/visits/dead-letters").body())
+				.contains("\"count\":2"));
+		HttpResponse<String> list = get("/actuator/tieredcache/visits/dead-letters");
+		assertThat(list.statusCode()).isEqualTo(200);
+		assertThat(list.body()).doesNotContain("secret-visit-key", "other-secret-key", "987654321", "123456789");
+		JsonNode letters = json.readTree(list.body()).get("deadLetters");
+		assertThat(letters).hasSize(2);
+		assertThat(letters.get(0).get("attempts").asInt()).isEqualTo(1);
+		assertThat(letters.get(0).get("error").asString()).isEqualTo(IllegalStateException.class.getName());
+		assertThat(json.readTree(get("/actuator/tieredcache/visits/dead-letters?max=1").body()).get("deadLetters"))
+			.hasSize(1);
+
+		this.visits.setFailing(false);
+		String first = letters.get(0).get("id").asString();
+		HttpResponse<String> replay = post("/actuator/tieredcache/visits/dead-letters/" + first, "{}");
+		assertThat(replay.statusCode()).isEqualTo(200);
+		assertThat(json.readTree(replay.body()).get("outcome").asString()).isEqualTo("pending");
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.visits.flushed().size() == 1);
+		assertThat(this.visits.flushed()).containsOnlyKeys("secret-visit-key");
+
+		String second = letters.get(1).get("id").asString();
+		HttpResponse<String> drop = delete("/actuator/tieredcache/visits/dead-letters/" + second);
+		assertThat(drop.statusCode()).isEqualTo(200);
+		assertThat(json.readTree(drop.body()).get("outcome").asString()).isEqualTo("dropped");
+		assertThat(json.readTree(delete("/actuator/tieredcache/visits/dead-letters/" + second).body())
+			.get("outcome").asString()).isEqualTo("not-found");
+		assertThat(json.readTree(get("/actuator/tieredcache/visits/dead-letters").body()).get("count").asLong())
+			.isZero();
+		assertThat(this.visits.flushed()).as("a dropped write is never flushed").doesNotContainKey("other-secret-key");
+
+		assertThat(get("/actuator/tieredcache/products/dead-letters").statusCode()).as("not written behind")
+			.isEqualTo(404);
+		assertThat(get("/actuator/tieredcache/no-such-cache/dead-letters").statusCode()).isEqualTo(404);
+		assertThat(get("/actuator/tieredcache/visits/other").statusCode()).isEqualTo(404);
+		assertThat(post("/actuator/tieredcache/products/dead-letters/1-0", "{}").statusCode()).isEqualTo(400);
+		assertThat(this.manager.getCacheNames()).doesNotContain("no-such-cache");
+	}
+
+	@Test
 	void springBootCachesEndpointKeepsWorkingWithTheTieredCacheManager() throws Exception {
 		this.manager.getCache("products");
 		HttpResponse<String> response = get("/actuator/caches");
@@ -178,6 +233,39 @@ class TieredCacheEndpointWebTests {
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class Application {
+
+		@Bean
+		Visits visits() {
+			return new Visits();
+		}
+
+	}
+
+	/**
+	 * A write-behind repository whose flushes fail on demand (state behind methods: the
+	 * test holds the proxy, the flusher calls the target).
+	 */
+	static class Visits {
+
+		private final Map<String, Long> flushed = new ConcurrentHashMap<>();
+
+		private volatile boolean failing;
+
+		public void setFailing(boolean failing) {
+			this.failing = failing;
+		}
+
+		public Map<String, Long> flushed() {
+			return this.flushed;
+		}
+
+		@WriteBehind(cache = "visits")
+		public void save(String user, Long visits) {
+			if (this.failing) {
+				throw new IllegalStateException("database down");
+			}
+			this.flushed.put(user, visits);
+		}
 
 	}
 

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -18,11 +19,14 @@ import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.tieredcache.annotation.WriteBehind;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.RepositoryDocs;
 import dev.tieredcache.test.TestRedis;
+import dev.tieredcache.writebehind.WriteBehindMethods;
+import dev.tieredcache.writebehind.WriteBehindStatistics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,7 +70,9 @@ class ObservabilityDocsTests {
 		assertThat(queried).as("metrics the dashboard and the rules query")
 			.contains("tiered_cache_gets_total", "tiered_cache_loads_seconds_count", "tiered_cache_redis_circuit",
 					"tiered_cache_redis_errors_total", "tiered_cache_invalidations_total",
-					"tiered_cache_lock_waits_seconds_count");
+					"tiered_cache_lock_waits_seconds_count", "tiered_cache_write_behind_pending",
+					"tiered_cache_write_behind_oldest_age_seconds", "tiered_cache_write_behind_flushes_seconds_count",
+					"tiered_cache_write_behind_dead_letters_total", "tiered_cache_write_behind_fallbacks_total");
 		assertThat(scraped.keySet()).as("metrics the starter registers").containsAll(queried);
 	}
 
@@ -116,12 +122,19 @@ class ObservabilityDocsTests {
 	private static List<String> alertQueries(Path file) throws IOException {
 		Map<String, Object> rules = new Yaml().load(Files.readString(file));
 		List<String> queries = new java.util.ArrayList<>();
+		Map<String, String> byName = new HashMap<>();
 		for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
 			for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
 				assertThat(rule).containsKeys("alert", "expr");
 				queries.add((String) rule.get("expr"));
+				byName.put((String) rule.get("alert"), (String) rule.get("expr"));
 			}
 		}
+		assertThat(byName.get("TieredCacheWriteBehindBacklogOld")).as("alert on the oldest pending write")
+			.contains("tiered_cache_write_behind_oldest_age_seconds");
+		assertThat(byName.get("TieredCacheWriteBehindDeadLetters")).as("alert on any dead letter")
+			.contains("tiered_cache_write_behind_dead_letters_total")
+			.endsWith("> 0");
 		return queries;
 	}
 
@@ -130,12 +143,16 @@ class ObservabilityDocsTests {
 		Map<String, Set<String>> labels = new HashMap<>();
 		Instances.runner(TestRedis.SHARED_PORT, TestRedis.uniquePrefix("observability-docs"))
 			.withPropertyValues("tiered-cache.caches.products.ttl=1m")
+			.withBean(LastSeen.class)
 			.run((context) -> {
 				PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 				TieredCacheManager manager = context.getBean(TieredCacheManager.class);
 				new TieredCacheManagerMetrics(manager, List.of()).bindTo(registry);
 				new TieredCacheCoordinationMetrics(manager.getCoordinationStatistics(),
 						context.getBean(RedisCommandExecutor.class).circuit(), List.of())
+					.bindTo(registry);
+				new TieredCacheWriteBehindMetrics(context.getBeanProvider(MeterRegistry.class),
+						context.getBean(WriteBehindMethods.class), context.getBean(WriteBehindStatistics.class))
 					.bindTo(registry);
 				manager.getCache("products").get("1", () -> "one");
 				manager.getCache("products").get("1", () -> "one");
@@ -155,6 +172,15 @@ class ObservabilityDocsTests {
 				}
 			});
 		return labels;
+	}
+
+	/** A write-behind method, for the write-behind meters. */
+	static class LastSeen {
+
+		@WriteBehind(cache = "last-seen")
+		public void save(String user, Long seen) {
+		}
+
 	}
 
 	/** A file under the repository's docs folder, from the module or the root. */

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
 import dev.tieredcache.metrics.TieredCacheWriteBehindMetrics;
+import dev.tieredcache.redis.RedisWriteBehindStore;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.RedisServerProcess;
 import dev.tieredcache.test.TestRedis;
@@ -158,21 +159,46 @@ class WriteBehindTests {
 	}
 
 	@Test
-	void anotherInstanceTakesOverTheWritesOfAFlushThatHangsOnceTheClaimRunsOut() {
+	void aFlushSlowerThanClaimAfterKeepsItsClaimSoANewerValueIsFlushedAfterIt() {
 		Ledger ledger = new Ledger();
 		ledger.holdFirst.set(true);
-		ApplicationContextRunner runner = runner(TestRedis.uniquePrefix("wb-takeover"), ledger,
+		ApplicationContextRunner runner = runner(TestRedis.uniquePrefix("wb-renew"), ledger,
 				"tiered-cache.defaults.write-behind.flush-interval=50ms",
-				"tiered-cache.defaults.write-behind.claim-after=1s");
+				"tiered-cache.defaults.write-behind.claim-after=600ms");
 		runner.run((a) -> runner.run((b) -> {
 			a.getBean(Repositories.PerKey.class).save("k", 1L);
 			await().atMost(Duration.ofSeconds(2)).until(() -> ledger.calls.get() == 1);
-			assertThat(ledger.applied("k")).as("the first flush hangs").isEmpty();
-			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(ledger.applied("k")).containsExactly(1L));
+			b.getBean(Repositories.PerKey.class).save("k", 2L);
+			// Four leases long: without renewal another flusher would take the key over and
+			// write 2 before the slow flush writes 1.
+			await().during(Duration.ofMillis(2400)).atMost(Duration.ofSeconds(3))
+				.untilAsserted(() -> assertThat(ledger.calls).as("nobody took the claim over").hasValue(1));
 			ledger.release.countDown();
-			await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(ledger.applied("k")).as(
-					"at least once: the hung flush completes too").containsExactly(1L, 1L));
+			await().atMost(Duration.ofSeconds(3))
+				.untilAsserted(() -> assertThat(ledger.applied("k")).containsExactly(1L, 2L));
 		}));
+	}
+
+	@Test
+	void theClaimOfAFlusherThatDiedIsTakenOverOnceItsLeaseRunsOut() {
+		Ledger ledger = new Ledger();
+		ApplicationContextRunner runner = runner(TestRedis.uniquePrefix("wb-takeover"), ledger,
+				"tiered-cache.defaults.write-behind.flush-interval=" + NEVER,
+				"tiered-cache.defaults.write-behind.claim-after=1s");
+		runner.run((a) -> {
+			a.getBean(Repositories.PerKey.class).save("k", 1L);
+			// A flusher claims the key and dies: no heartbeat renews its claim.
+			RedisWriteBehindStore store = a.getBean(RedisWriteBehindStore.class);
+			assertThat(store.claim("seen", 10, 1000)).containsExactly("k");
+			assertThat(store.take("seen", "k", "dead-flusher", 1000)).isNotNull();
+			WriteBehindFlusher flusher = a.getBean(WriteBehindFlusher.class);
+			flusher.flushDue("seen");
+			assertThat(ledger.applied("k")).as("the lease is live").isEmpty();
+			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+				flusher.flushDue("seen");
+				assertThat(ledger.applied("k")).containsExactly(1L);
+			});
+		});
 	}
 
 	@Test

@@ -1,5 +1,7 @@
 package dev.tieredcache.sample;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import org.springframework.dao.DataIntegrityViolationException;
@@ -7,6 +9,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -21,8 +24,25 @@ public class DirectoryController {
 
 	private final DirectoryService directory;
 
-	public DirectoryController(DirectoryService directory) {
+	private final LastSeenService lastSeen;
+
+	public DirectoryController(DirectoryService directory, LastSeenService lastSeen) {
 		this.directory = directory;
+		this.lastSeen = lastSeen;
+	}
+
+	/**
+	 * Records that a user was seen now; the time reaches the database later, written behind.
+	 * @param id the user
+	 * @return the recorded time
+	 */
+	@PostMapping("/users/{id}/seen")
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	public Seen seen(@PathVariable long id) {
+		// Microseconds: what a TIMESTAMP column keeps.
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		this.lastSeen.seen(id, now);
+		return new Seen(id, now);
 	}
 
 	@GetMapping("/users/{id}")
@@ -81,6 +101,16 @@ public class DirectoryController {
 			throw new NotFoundException(kind, id);
 		}
 		return value;
+	}
+
+	/**
+	 * A recorded last-seen time.
+	 *
+	 * @param userId the user
+	 * @param seen when
+	 */
+	public record Seen(long userId, Instant seen) {
+
 	}
 
 	/**

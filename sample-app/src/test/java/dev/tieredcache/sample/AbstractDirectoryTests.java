@@ -1,6 +1,7 @@
 package dev.tieredcache.sample;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +19,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.tieredcache.sample.TeamMembers.Member;
+import dev.tieredcache.writebehind.WriteBehindFlusher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,7 +35,9 @@ import static org.awaitility.Awaitility.await;
  * users and teams.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "sample.db-latency=20ms", "tiered-cache.versions.ttl=5m" })
+		properties = { "sample.db-latency=20ms", "tiered-cache.versions.ttl=5m",
+				// The test flushes the written-behind times itself.
+				"tiered-cache.caches.last-seen.write-behind.flush-interval=1h" })
 abstract class AbstractDirectoryTests {
 
 	/**
@@ -66,6 +70,26 @@ abstract class AbstractDirectoryTests {
 		assertThat(first).isEqualTo(new User(1, 1, "Alice", "alice@example.com", "Runs the build farm"));
 		assertThat(second).isEqualTo(first);
 		assertThat(this.app.queries("user")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void lastSeenTimesAreWrittenBehindAndCoalescedIntoOneBatchUpdate() {
+		LastSeenService lastSeen = this.context.getBean(LastSeenService.class);
+		long batches = this.app.queries("last-seen");
+		long rows = lastSeen.rowsUpdated();
+		Instant[] latest = new Instant[4];
+		for (int i = 0; i < 40; i++) {
+			latest[i % 4] = this.app.seen(7 + i % 4).seen();
+		}
+		assertThat(this.app.queries("last-seen")).as("the POSTs did not touch the database").isEqualTo(batches);
+		assertThat(lastSeen.storedLastSeen(7)).isNull();
+
+		this.context.getBean(WriteBehindFlusher.class).flushDue("last-seen");
+		assertThat(this.app.queries("last-seen")).as("40 POSTs, one batch UPDATE").isEqualTo(batches + 1);
+		assertThat(lastSeen.rowsUpdated() - rows).as("one row per user, with its last time").isEqualTo(4);
+		for (int k = 0; k < 4; k++) {
+			assertThat(lastSeen.storedLastSeen(7 + k)).isEqualTo(latest[k]);
+		}
 	}
 
 	@Test

@@ -70,6 +70,17 @@ final class Instance {
 			.value());
 	}
 
+	DirectoryController.Seen seen(long id) {
+		return this.http.post()
+			.uri("/users/" + id + "/seen")
+			.exchange()
+			.expectStatus()
+			.isAccepted()
+			.expectBody(DirectoryController.Seen.class)
+			.returnResult()
+			.getResponseBody();
+	}
+
 	User updateProfile(long id, String email, String bio) {
 		return put("/users/" + id + "/profile", new ProfileUpdate(email, bio), User.class);
 	}
