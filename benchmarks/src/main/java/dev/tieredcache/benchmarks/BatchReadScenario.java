@@ -273,6 +273,8 @@ final class BatchReadScenario {
 
 		private int inexact;
 
+		private long extraLoads;
+
 		private int incomplete;
 
 		private long roundTrips;
@@ -296,12 +298,14 @@ final class BatchReadScenario {
 			if (outcome.batches().isEmpty() && outcome.loaderCalls() > 0) {
 				// Single loads: each missing key loaded once, none other.
 				this.keysLoaded += outcome.loaderCalls();
+				this.extraLoads += Math.max(0, outcome.loaderCalls() - missing.size());
 				exact = outcome.loaderCalls() == missing.size();
 			}
 			else {
 				List<Long> all = new ArrayList<>();
 				outcome.batches().forEach(all::addAll);
 				this.keysLoaded += all.size();
+				this.extraLoads += Math.max(0, all.size() - missing.size());
 				exact = all.size() == missing.size() && new HashSet<>(all).equals(new HashSet<>(missing));
 			}
 			if (!exact) {
@@ -327,6 +331,7 @@ final class BatchReadScenario {
 			row.put("loaderCallsPerRequest", Math.round(100.0 * this.loaderCalls / this.requests) / 100.0);
 			row.put("maxLoaderCallsPerRequest", this.maxLoaderCalls);
 			row.put("keysLoadedPerRequest", Math.round(100.0 * this.keysLoaded / this.requests) / 100.0);
+			row.put("extraKeyLoadsPerRequest", Math.round(100.0 * this.extraLoads / this.requests) / 100.0);
 			row.put("exactlyTheMissingKeys", (this.inexact == 0) ? "yes" : "no");
 			row.put("inexactRequests", this.inexact);
 			row.put("incompleteReads", this.incomplete);
