@@ -15,6 +15,9 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 
 /**
  * Raw Lettuce access to Redis, beside the starter: the floor of the L2 benchmarks, the
@@ -134,6 +137,17 @@ public final class RedisAccess implements AutoCloseable {
 			}
 		}
 		return calls;
+	}
+
+	/**
+	 * Returns what Redis counts for a key in memory, {@code MEMORY USAGE key SAMPLES 0}.
+	 * @param key the key
+	 * @return its bytes, or 0 when it is gone
+	 */
+	public long memoryUsage(byte[] key) {
+		Long usage = commands().dispatch(CommandType.MEMORY, new IntegerOutput<>(ByteArrayCodec.INSTANCE),
+				new CommandArgs<>(ByteArrayCodec.INSTANCE).add("USAGE").addKey(key).add("SAMPLES").add(0));
+		return (usage != null) ? usage : 0;
 	}
 
 	/** Returns a field of {@code INFO server}, such as {@code redis_version}. */

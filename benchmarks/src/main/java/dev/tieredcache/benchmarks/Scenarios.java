@@ -12,8 +12,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs the scenarios, which are programs rather than micro-benchmarks, and writes their
  * results as JSON for {@link ReportGenerator}: the interleaved L2 hit, the stampede, tag
- * invalidation and round trips of issue 6, and the peer scenarios of issue 15 (interleaved
- * hits, miss and load, invalidation reach, memory per entry).
+ * invalidation and round trips of issue 6, the peer scenarios of issue 15 (interleaved
+ * hits, miss and load, invalidation reach, memory per entry), the batch reads of issue 13
+ * and value compression.
  *
  * <pre>
  * java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) \
@@ -22,8 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * The optional third argument runs only the named scenarios (the keys of the JSON). Most
  * scenarios use the shared Redis ({@code -Dbench.redis.port}, default 6379) under a prefix
- * of their own; round trips and memory run on a {@code redis-server} the run starts itself
- * (round trips fall back to the shared one, whose counts then include other clients';
+ * of their own; round trips, batch reads, compression and memory run on a
+ * {@code redis-server} the run starts itself (the first three fall back to the shared one,
+ * whose round-trip counts then include other clients';
  * memory is skipped without it, since it flushes its server). A scenario that fails is
  * recorded as failed, with its error, and the others still run.
  */
@@ -58,15 +60,25 @@ public final class Scenarios {
 		scenarios.run("peerMiss", () -> new PeerMissScenario(shared, smoke ? 20 : 1_000).run());
 		scenarios.run("reach",
 				() -> new InvalidationReachScenario(shared, smoke ? 20 : 1_000, smoke ? 200 : 10_000).run());
-		if (scenarios.wanted("roundTrips") || scenarios.wanted("memory")) {
+		if (scenarios.wanted("roundTrips") || scenarios.wanted("batchReads") || scenarios.wanted("compression")
+				|| scenarios.wanted("memory")) {
 			PrivateRedis own = PrivateRedis.startIfAvailable();
+			int counted = (own != null) ? own.port() : shared;
 			try {
 				scenarios.run("roundTrips", () -> {
-					Map<String, Object> roundTrips = new RoundTripScenario((own != null) ? own.port() : shared,
-							smoke ? 10 : 200).run();
+					Map<String, Object> roundTrips = new RoundTripScenario(counted, smoke ? 10 : 200).run();
 					roundTrips.put("privateServer", own != null);
 					return roundTrips;
 				});
+				scenarios.run("batchReads", () -> {
+					Map<String, Object> batch = smoke ? new BatchReadScenario(counted, 5, 2, 2).run()
+							: new BatchReadScenario(counted, 150, 5, 20).run();
+					batch.put("privateServer", own != null);
+					return batch;
+				});
+				scenarios.run("compression", () -> smoke ? new CompressionScenario(counted, 32, 20, 8).run()
+						: new CompressionScenario(counted, 512, 400, 16).run());
+				// Last: it flushes its server.
 				scenarios.run("memory", () -> (own != null) ? new MemoryScenario(own.port(), smoke ? 2_000 : 100_000).run()
 						: Map.of("skipped", "no redis-server on the PATH: the scenario flushes its server"));
 			}

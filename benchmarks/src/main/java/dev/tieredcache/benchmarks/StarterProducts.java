@@ -1,7 +1,11 @@
 package dev.tieredcache.benchmarks;
 
+import java.util.List;
+import java.util.Map;
+
 import dev.tieredcache.annotation.InvalidateTags;
 import dev.tieredcache.annotation.ReadThrough;
+import dev.tieredcache.annotation.ReadThroughAll;
 import dev.tieredcache.annotation.VersionedGroup;
 import dev.tieredcache.annotation.WriteMode;
 import dev.tieredcache.annotation.WriteThrough;
@@ -21,6 +25,18 @@ public class StarterProducts {
 	@ReadThrough(cache = "products", key = "#id")
 	public Product find(long id) {
 		return this.source.load(id);
+	}
+
+	/** Many products in one call: the batch read-through of issue 13. */
+	@ReadThroughAll(cache = "products-all")
+	public Map<Long, Product> findAll(List<Long> ids) {
+		return this.source.loadAll(ids);
+	}
+
+	/** A document of some 10 KB of JSON, for the compression scenario. */
+	@ReadThrough(cache = "documents", key = "#id")
+	public Document findDocument(long id) {
+		return ProductSource.document(id, CompressionScenario.DOCUMENT_BYTES);
 	}
 
 	@ReadThrough(cache = "tagged-products", key = "#id", tags = { "'product:' + #id", "'catalog'" })
