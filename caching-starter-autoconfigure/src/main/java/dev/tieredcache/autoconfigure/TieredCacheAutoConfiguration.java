@@ -66,6 +66,7 @@ import dev.tieredcache.redis.VersionTracker;
 import dev.tieredcache.serialization.AllowListJsonSerializer;
 import dev.tieredcache.serialization.EntryCodec;
 import dev.tieredcache.serialization.ValueSerializer;
+import dev.tieredcache.writebehind.WriteFences;
 
 /**
  * Auto-configuration of the tiered cache: a {@link TieredCacheManager} named
@@ -268,8 +269,10 @@ public final class TieredCacheAutoConfiguration {
 	@ConditionalOnMissingBean
 	TieredCacheInterceptor tieredCacheInterceptor(CacheOperationSource source,
 			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
-			TieredCacheOperations operations, TieredCacheExecutors executors, BeanFactory beanFactory) {
-		return new TieredCacheInterceptor(source, manager, operations, beanFactory, executors.async());
+			TieredCacheOperations operations, TieredCacheExecutors executors, BeanFactory beanFactory,
+			ObjectProvider<WriteFences> fences) {
+		return new TieredCacheInterceptor(source, manager, operations, beanFactory, executors.async(),
+				fences::getIfAvailable);
 	}
 
 	/** The caches created up front: those of tiered-cache.caches and spring.cache.cache-names. */

@@ -21,6 +21,7 @@ import dev.tieredcache.writebehind.WriteBehindFlusher;
 import dev.tieredcache.writebehind.WriteBehindMethods;
 import dev.tieredcache.writebehind.WriteBehindStatistics;
 import dev.tieredcache.writebehind.WriteBehindWrites;
+import dev.tieredcache.writebehind.WriteFences;
 
 /**
  * Write-behind ({@code @WriteBehind}): the advice, the Redis side, the registry of flush
@@ -64,8 +65,19 @@ class TieredCacheWriteBehindConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WriteBehindInterceptor tieredCacheWriteBehindInterceptor(WriteBehindWrites writes, BeanFactory beanFactory) {
-		return new WriteBehindInterceptor(writes, beanFactory);
+	WriteBehindInterceptor tieredCacheWriteBehindInterceptor(WriteBehindWrites writes,
+			ObjectProvider<WriteFences> fences, BeanFactory beanFactory) {
+		return new WriteBehindInterceptor(writes, fences.getIfAvailable(), beanFactory);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = TieredCacheAutoConfiguration.REDIS_ENABLED_PROPERTY, matchIfMissing = true)
+	WriteFences tieredCacheWriteFences(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
+			RedisWriteBehindStore store, WriteBehindMethods methods, TieredCacheProperties properties) {
+		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
+		return new WriteFences(manager, store, methods, settings::writeBehind);
 	}
 
 	@Bean

@@ -196,7 +196,7 @@ final class BatchLoads {
 		for (int i = 0; i < theirs.size(); i++) {
 			BatchElement element = theirs.get(i);
 			element.sawValue = holdsValue(stored.get(i));
-			CacheEntry entry = this.cache.readStored(stored.get(i));
+			CacheEntry entry = this.cache.readStored(stored.get(i), element.ticket.pending());
 			if (entry != null && entry.isFresh(at)) {
 				recordWait(element, LockWaitOutcome.VALUE);
 				this.cache.fillLocal(element.encoded, entry, element.stamp);

@@ -106,9 +106,21 @@ public final class CacheInternals {
 	 * @throws RedisUnavailableException if the cache's epoch is unknown and Redis cannot tell
 	 */
 	public @Nullable CacheEntry readStored(byte @Nullable [] stored) {
+		return readStored(stored, false);
+	}
+
+	/**
+	 * Decodes an entry read from Redis, as {@link #readStored(byte[])}; a pending
+	 * write-behind value is taken whatever the versions it was made under.
+	 * @param stored the bytes Redis holds, or null
+	 * @param pending whether Redis said the entry was a pending write-behind value
+	 * @return the entry (fresh or not), or null
+	 * @throws RedisUnavailableException if the cache's epoch is unknown and Redis cannot tell
+	 */
+	public @Nullable CacheEntry readStored(byte @Nullable [] stored, boolean pending) {
 		CacheEntries entries = this.cache.entries();
 		CacheEntry entry = (stored != null && !RedisStore.isTombstone(stored)) ? entries.decode(stored) : null;
-		if (entry == null || !entries.isCurrent(entry) || !entries.isOfCurrentEpoch(entry)) {
+		if (entry == null || !pending && (!entries.isCurrent(entry) || !entries.isOfCurrentEpoch(entry))) {
 			this.cache.statistics().miss(Tier.L2);
 			return null;
 		}

@@ -192,7 +192,8 @@ final class ReadThrough {
 			if (ticket.stored() != null) {
 				// Another load stored the value between this caller's read and its lock request.
 				unregister(entryId, wake);
-				CacheEntry stored = this.cache.currentEntry(ticket.stored());
+				CacheEntry stored = ticket.pending() ? this.cache.decodeStored(ticket.stored())
+						: this.cache.currentEntry(ticket.stored());
 				if (stored != null && stored.isFresh(this.cache.entries().now())) {
 					if (waitStarted != 0) {
 						recordWait(waitStarted, LockWaitOutcome.VALUE);

@@ -19,6 +19,25 @@ final class AfterCommit {
 				&& TransactionSynchronizationManager.isActualTransactionActive();
 	}
 
+	/**
+	 * Runs an action if the surrounding transaction rolls back (or completes in an unknown
+	 * state); never when there is none.
+	 */
+	static void rolledBack(Runnable action) {
+		if (inTransaction()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCompletion(int status) {
+					if (status != STATUS_COMMITTED) {
+						action.run();
+					}
+				}
+
+			});
+		}
+	}
+
 	static void run(Runnable change) {
 		if (inTransaction()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

@@ -100,6 +100,11 @@ final class CacheExpression {
 		return this.source;
 	}
 
+	/** Whether the expression may read the method's result, known only after the call. */
+	boolean mentionsResult() {
+		return this.source.contains("#result");
+	}
+
 	/** Returns the expression with its role and method, for error messages. */
 	String description() {
 		return this.description;

@@ -1,6 +1,7 @@
 package dev.tieredcache.interceptor;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -8,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -20,6 +22,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cache.Cache.ValueWrapper;
+import org.springframework.util.function.SingletonSupplier;
 
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.annotation.WriteMode;
@@ -33,6 +36,8 @@ import dev.tieredcache.interceptor.CacheOperations.InvalidateOperation;
 import dev.tieredcache.interceptor.CacheOperations.ReadOperation;
 import dev.tieredcache.interceptor.CacheOperations.WriteOperation;
 import dev.tieredcache.redis.RateLimitedLog;
+import dev.tieredcache.writebehind.WriteFences;
+import dev.tieredcache.writebehind.WriteFences.Fence;
 
 /**
  * The advice behind {@code @ReadThrough}, {@code @WriteThrough}, {@code @InvalidateTags}
@@ -67,6 +72,8 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 
 	private final CacheKeys keys;
 
+	private final Supplier<@Nullable WriteFences> fences;
+
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, Duration.ofMinutes(1));
 
 	/**
@@ -79,6 +86,23 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 	 */
 	public TieredCacheInterceptor(CacheOperationSource source, TieredCacheManager manager,
 			TieredCacheOperations operations, @Nullable BeanFactory beanFactory, Executor asyncExecutor) {
+		this(source, manager, operations, beanFactory, asyncExecutor, () -> null);
+	}
+
+	/**
+	 * Creates the interceptor.
+	 * @param source parses the annotations
+	 * @param manager provides the caches
+	 * @param operations performs invalidations and bumps
+	 * @param beanFactory resolves {@code @bean} references in expressions
+	 * @param asyncExecutor runs reads of {@code CompletableFuture} methods
+	 * @param fences orders {@code @WriteThrough} calls with pending write-behind writes of
+	 * the same key; supplies null when there are none (no Redis)
+	 */
+	public TieredCacheInterceptor(CacheOperationSource source, TieredCacheManager manager,
+			TieredCacheOperations operations, @Nullable BeanFactory beanFactory, Executor asyncExecutor,
+			Supplier<@Nullable WriteFences> fences) {
+		this.fences = SingletonSupplier.of(fences);
 		this.source = source;
 		this.manager = manager;
 		this.operations = operations;
@@ -100,23 +124,68 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 		ReturnHandler handler = this.handlers.get(operations.returnKind());
 		boolean[] writeConditions = conditions(operations.writeConditions(), operations, context);
 		boolean[] invalidateConditions = conditions(operations.invalidateConditions(), operations, context);
+		List<Fence> fences = fence(operations, context, writeConditions);
 		Object returned;
-		if (operations.hasBeforeInvocation()) {
-			returned = handler.beforeInvocation(() -> invalidateBefore(operations, context, invalidateConditions),
-					() -> call(operations, context, invocation, handler));
+		try {
+			if (operations.hasBeforeInvocation()) {
+				returned = handler.beforeInvocation(() -> invalidateBefore(operations, context, invalidateConditions),
+						() -> call(operations, context, invocation, handler));
+			}
+			else {
+				returned = call(operations, context, invocation, handler);
+			}
+			if (operations.hasAfterReturning()) {
+				returned = handler.afterReturning(returned, (value) -> {
+					// A publisher subscribed twice at once would otherwise share #result.
+					synchronized (context) {
+						afterReturning(operations, context, value, writeConditions, invalidateConditions);
+					}
+				});
+			}
 		}
-		else {
-			returned = call(operations, context, invocation, handler);
+		catch (Throwable ex) {
+			fences.forEach(Fence::release);
+			throw ex;
 		}
-		if (operations.hasAfterReturning()) {
-			return handler.afterReturning(returned, (value) -> {
-				// A publisher subscribed twice at once would otherwise share #result.
-				synchronized (context) {
-					afterReturning(operations, context, value, writeConditions, invalidateConditions);
-				}
-			});
+		if (!fences.isEmpty()) {
+			// The cache change supersedes what the fences hold; a change that could not
+			// reach Redis keeps them until it is replayed or their lease runs out.
+			AfterCommit.rolledBack(() -> fences.forEach(Fence::release));
 		}
 		return returned;
+	}
+
+	/**
+	 * Fences the keys a synchronous {@code @WriteThrough} of a write-behind cache is about to
+	 * write, so that a flush of an older pending value cannot reach the database after the
+	 * method's own write ({@link WriteFences}). Keys known only from the result are not.
+	 */
+	private List<Fence> fence(CacheOperations operations, InvocationContext context, boolean[] writeConditions) {
+		WriteFences writeFences = this.fences.get();
+		if (writeFences == null || operations.writes().isEmpty() || operations.returnKind() != ReturnKind.PLAIN
+				&& operations.returnKind() != ReturnKind.OPTIONAL) {
+			return List.of();
+		}
+		List<Fence> fences = null;
+		List<WriteOperation> writes = operations.writes();
+		for (int i = 0; i < writes.size(); i++) {
+			WriteOperation write = writes.get(i);
+			if (!writeConditions[i] || !writeFences.applies(write.cache())
+					|| write.key() != null && write.key().mentionsResult()) {
+				continue;
+			}
+			try {
+				Fence fence = writeFences.acquire(write.cache(), this.keys.key(write.key(), operations, context));
+				if (fence != Fence.NONE) {
+					fences = (fences != null) ? fences : new ArrayList<>(1);
+					fences.add(fence);
+				}
+			}
+			catch (CacheExpressionException ex) {
+				// Reported by the write after the call.
+			}
+		}
+		return (fences != null) ? fences : List.of();
 	}
 
 	private @Nullable Object call(CacheOperations operations, InvocationContext context, MethodInvocation invocation,

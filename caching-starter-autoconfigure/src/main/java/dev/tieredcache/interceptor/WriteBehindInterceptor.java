@@ -21,6 +21,8 @@ import dev.tieredcache.redis.RateLimitedLog;
 import dev.tieredcache.writebehind.WriteBehindMethod;
 import dev.tieredcache.writebehind.WriteBehindMethods;
 import dev.tieredcache.writebehind.WriteBehindWrites;
+import dev.tieredcache.writebehind.WriteFences;
+import dev.tieredcache.writebehind.WriteFences.Fence;
 
 /**
  * The advice behind {@link WriteBehind}: records the call's value as its key's pending
@@ -39,6 +41,8 @@ public class WriteBehindInterceptor implements MethodInterceptor {
 
 	private final Map<Method, Operation> operations = new ConcurrentHashMap<>();
 
+	private final @Nullable WriteFences fences;
+
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, Duration.ofMinutes(1));
 
 	/**
@@ -47,7 +51,20 @@ public class WriteBehindInterceptor implements MethodInterceptor {
 	 * @param beanFactory resolves {@code @bean} references in expressions
 	 */
 	public WriteBehindInterceptor(WriteBehindWrites writes, @Nullable BeanFactory beanFactory) {
+		this(writes, null, beanFactory);
+	}
+
+	/**
+	 * Creates the interceptor.
+	 * @param writes records pending writes
+	 * @param fences orders calls that run their method at once with a pending write of the
+	 * same key, or null when nothing can be pending (no Redis)
+	 * @param beanFactory resolves {@code @bean} references in expressions
+	 */
+	public WriteBehindInterceptor(WriteBehindWrites writes, @Nullable WriteFences fences,
+			@Nullable BeanFactory beanFactory) {
 		this.writes = writes;
+		this.fences = fences;
 		this.beanFactory = beanFactory;
 	}
 
@@ -67,10 +84,10 @@ public class WriteBehindInterceptor implements MethodInterceptor {
 		Object key;
 		Object value;
 		try {
-			if (operation.condition() != null && !operation.condition().isTrue(context)) {
-				return invocation.proceed();
-			}
 			key = (operation.key() != null) ? operation.key().value(context) : invocation.getArguments()[0];
+			if (operation.condition() != null && !operation.condition().isTrue(context)) {
+				return (key != null) ? runAtOnce(operation, invocation, key) : invocation.proceed();
+			}
 			value = (operation.value() != null) ? operation.value().value(context)
 					: invocation.getArguments()[invocation.getArguments().length - 1];
 		}
@@ -95,15 +112,47 @@ public class WriteBehindInterceptor implements MethodInterceptor {
 		if (pending) {
 			return null;
 		}
-		Object returned = invocation.proceed();
+		return runAtOnce(operation, invocation, key);
+	}
+
+	/**
+	 * Runs the method now (write-through), ordered with an older pending write of the key:
+	 * a flush of it under way lands first, and the eviction that follows supersedes it, so
+	 * the database never gets the older value after this one.
+	 */
+	private @Nullable Object runAtOnce(Operation operation, MethodInvocation invocation, Object key)
+			throws Throwable {
+		Fence fence = fence(operation, key);
+		Object returned;
+		try {
+			returned = invocation.proceed();
+		}
+		catch (Throwable ex) {
+			fence.release();
+			throw ex;
+		}
 		try {
 			this.writes.afterSynchronousWrite(operation.cache(), key);
 		}
 		catch (RuntimeException ex) {
+			// Retried until it lands; the fence keeps flushers off the key meanwhile.
 			this.warnings.warn(operation.description(), () -> "Evicting after " + operation.description()
 					+ " ran at once failed (" + ex.getClass().getSimpleName() + ")");
 		}
 		return returned;
+	}
+
+	private Fence fence(Operation operation, Object key) {
+		if (this.fences == null) {
+			return Fence.NONE;
+		}
+		try {
+			return this.fences.acquire(operation.cache(), this.writes.encodedKey(operation.cache(), key));
+		}
+		catch (RuntimeException ex) {
+			// A key the cache refuses: the eviction after the call reports it.
+			return Fence.NONE;
+		}
 	}
 
 	private @Nullable Operation operation(Method method, @Nullable Class<?> targetClass) {

@@ -30,6 +30,9 @@ public final class RedisBatchStore {
 
 	private static final byte[] EMPTY = new byte[0];
 
+	/** The holder TTL acquire-many.lua answers for a pending write-behind value. */
+	private static final long PENDING = -2;
+
 	private final RedisStore store;
 
 	private final RedisCommandExecutor executor;
@@ -113,8 +116,9 @@ public final class RedisBatchStore {
 		for (List<Integer> indexes : bySlot.values()) {
 			List<Object> result = results.get(call++);
 			for (int j = 0; j < indexes.size(); j++) {
+				long holderTtl = (Long) result.get(3 * j + 2);
 				tickets[indexes.get(j)] = new LoadTicket(((Long) result.get(3 * j)) == 1L,
-						(byte[]) result.get(3 * j + 1), (Long) result.get(3 * j + 2));
+						(byte[]) result.get(3 * j + 1), holderTtl, null, false, holderTtl == PENDING);
 			}
 		}
 		return List.of(tickets);

@@ -17,6 +17,8 @@ import org.springframework.util.Assert;
  * {prefix}q:{cache@key}   pending write-behind marker (hash): serialized key, failed
  *                         attempts, claiming flusher and its lease; while it exists the
  *                         entry has no TTL (an entry without TTL is pending)
+ * {prefix}d:{cache@key}   sequence of the key's last dead-lettered write-behind write,
+ *                         until a newer write of the key supersedes it
  * {prefix}pq:{cache}      index of the cache's pending writes (sorted set: encoded key by
  *                         due time); rebuilt from the markers by a periodic sweep
  * {prefix}dl:{cache}      dead letters of the cache's write-behind (stream)
@@ -100,6 +102,10 @@ public final class RedisKeyLayout {
 
 	byte[] pending(String entryId) {
 		return bytes(this.prefix + "q:{" + entryId + '}');
+	}
+
+	byte[] deadLetterRecord(String entryId) {
+		return bytes(this.prefix + "d:{" + entryId + '}');
 	}
 
 	/**

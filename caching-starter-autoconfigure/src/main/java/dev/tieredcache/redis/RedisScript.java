@@ -36,6 +36,8 @@ record RedisScript(String name, String source, String sha1) {
 
 	static final RedisScript WB_WRITE = load("wb-write");
 
+	static final RedisScript WB_RELEASE = load("wb-release");
+
 	static final RedisScript WB_CLAIM = load("wb-claim");
 
 	static final RedisScript WB_TAKE = load("wb-take");

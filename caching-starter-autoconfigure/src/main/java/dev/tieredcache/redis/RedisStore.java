@@ -129,7 +129,8 @@ public final class RedisStore implements VersionSource {
 				unlessStored ? LOCK : NO_LOCK, staleAtHand ? LOCK : NO_LOCK);
 		byte[] stored = (result.size() > 3) ? (byte[]) result.get(3) : null;
 		long outcome = (Long) result.get(0);
-		return new LoadTicket(outcome == 1L, (byte[]) result.get(1), (Long) result.get(2), stored, outcome == 2L);
+		return new LoadTicket(outcome == 1L, (byte[]) result.get(1), (Long) result.get(2), stored, outcome == 2L,
+				outcome == 3L);
 	}
 
 	/**
@@ -270,7 +271,8 @@ public final class RedisStore implements VersionSource {
 
 	private List<Object> write(String mode, String cache, String entryId, String localKey, byte[] stored,
 			long ttlMillis, byte[] condition, byte[] lostWriteIds) {
-		byte[][] keys = { this.layout.entry(entryId) };
+		byte[][] keys = { this.layout.entry(entryId), this.layout.pending(entryId),
+				this.layout.deadLetterRecord(entryId) };
 		return this.executor.script("write", RedisScript.WRITE, ScriptOutputType.MULTI, keys, bytes(mode), stored,
 				number(ttlMillis), this.layout.channel(), message(InvalidationMessage.KEY, cache, localKey),
 				condition, lostWriteIds);
@@ -389,9 +391,11 @@ public final class RedisStore implements VersionSource {
 	 * @param stored the entry found holding a value instead of taking the lock, or null
 	 * @param backingOff whether loads of the key back off after failures (stale-if-error):
 	 * the caller serves its stale value instead
+	 * @param pending whether {@code stored} is a pending write-behind value, to serve
+	 * whatever the epoch, tags and groups it was made under: the database is about to get it
 	 */
 	public record LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis, byte @Nullable [] stored,
-			boolean backingOff) {
+			boolean backingOff, boolean pending) {
 
 		/**
 		 * Creates a ticket without a stored value.
@@ -400,7 +404,7 @@ public final class RedisStore implements VersionSource {
 		 * @param holderTtlMillis when not acquired, the holder's remaining lease
 		 */
 		public LoadTicket(boolean acquired, byte[] sequence, long holderTtlMillis) {
-			this(acquired, sequence, holderTtlMillis, null, false);
+			this(acquired, sequence, holderTtlMillis, null, false, false);
 		}
 
 	}

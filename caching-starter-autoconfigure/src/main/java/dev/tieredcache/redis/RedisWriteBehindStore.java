@@ -66,7 +66,8 @@ public final class RedisWriteBehindStore {
 	 */
 	public boolean write(String cache, String key, byte[] stored, byte[] serializedKey) {
 		String entryId = RedisKeyLayout.entryId(cache, key);
-		byte[][] keys = { this.layout.entry(entryId), this.layout.pending(entryId) };
+		byte[][] keys = { this.layout.entry(entryId), this.layout.pending(entryId),
+				this.layout.deadLetterRecord(entryId) };
 		List<Object> result = this.executor.script("write-behind", RedisScript.WB_WRITE, ScriptOutputType.MULTI, keys,
 				stored, serializedKey, this.layout.channel(), this.store.keyMessage(cache, key));
 		try {
@@ -123,6 +124,19 @@ public final class RedisWriteBehindStore {
 	}
 
 	/**
+	 * Gives up a claim a writer took with {@link #take} to fence a key's pending write
+	 * while writing the database itself, when that write did not happen.
+	 * @param cache the encoded cache name
+	 * @param key the encoded key
+	 * @param owner the writer's id
+	 */
+	public void release(String cache, String key, String owner) {
+		byte[][] keys = { this.layout.pending(RedisKeyLayout.entryId(cache, key)) };
+		this.executor.script("write-behind-release", RedisScript.WB_RELEASE, ScriptOutputType.INTEGER, keys,
+				bytes(owner));
+	}
+
+	/**
 	 * Extends this flusher's claim on one key's pending write by the lease from now, if
 	 * the claim is still this flusher's (checked and extended atomically).
 	 * @param cache the encoded cache name
@@ -170,7 +184,8 @@ public final class RedisWriteBehindStore {
 	public FailOutcome fail(String cache, String key, String owner, byte[] sequence, boolean deadLetter,
 			long tombstoneTtlMillis) {
 		String entryId = RedisKeyLayout.entryId(cache, key);
-		byte[][] keys = { this.layout.entry(entryId), this.layout.pending(entryId) };
+		byte[][] keys = { this.layout.entry(entryId), this.layout.pending(entryId),
+				this.layout.deadLetterRecord(entryId) };
 		Long outcome = this.executor.script("write-behind-fail", RedisScript.WB_FAIL, ScriptOutputType.INTEGER, keys,
 				bytes(owner), sequence, deadLetter ? ONE : ZERO, number(tombstoneTtlMillis), this.layout.channel(),
 				this.store.keyMessage(cache, key));
@@ -328,7 +343,8 @@ public final class RedisWriteBehindStore {
 	 */
 	public boolean revive(String cache, DeadLetter letter) {
 		String entryId = RedisKeyLayout.entryId(cache, letter.key());
-		byte[][] keys = { this.layout.entry(entryId), this.layout.pending(entryId) };
+		byte[][] keys = { this.layout.entry(entryId), this.layout.pending(entryId),
+				this.layout.deadLetterRecord(entryId) };
 		Long revived = this.executor.script("write-behind-revive", RedisScript.WB_REVIVE, ScriptOutputType.INTEGER,
 				keys, letter.stored(), letter.serializedKey(), this.layout.channel(),
 				this.store.keyMessage(cache, letter.key()));

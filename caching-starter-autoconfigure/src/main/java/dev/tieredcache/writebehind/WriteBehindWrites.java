@@ -85,6 +85,16 @@ public final class WriteBehindWrites {
 		cache.evictKey(cache.encodedKey(key));
 	}
 
+	/**
+	 * Encodes a key as the cache does.
+	 * @param cacheName the cache
+	 * @param key the key
+	 * @return the encoded key
+	 */
+	public String encodedKey(String cacheName, Object key) {
+		return this.manager.getCache(cacheName).encodedKey(key);
+	}
+
 	private byte @Nullable [] serializeKey(Object key) {
 		EntryCodec codec = this.manager.getServices().codec();
 		try {

@@ -7,7 +7,9 @@
 -- key, '1' when the caller saw no value for it: a value stored since then is left for the
 -- caller to read instead of being locked and loaded again
 -- Returns, for each key in order, three items: acquired 1|0, sequence, remaining lease ms
--- of the holder (0 when acquired, -1 when a value stored meanwhile is there to read).
+-- of the holder (0 when acquired, -1 when a value stored meanwhile is there to read, -2
+-- when the entry is a pending write-behind value, to read whatever its versions: see
+-- acquire.lua).
 -- Atomic: for every key, the sequence read and the lock are taken together, so a write
 -- that lands after this call changes the sequence its load will be checked against; an
 -- absent entry gets a tombstone with a fresh sequence for the same reason. One call instead
@@ -22,7 +24,12 @@ for i = 1, #KEYS, 3 do
     redis.call('SET', KEYS[i], seq, 'PX', ARGV[4])
   end
   local k = (i + 2) / 3
-  if string.sub(ARGV[5] or '', k, k) == '1' and redis.call('STRLEN', KEYS[i]) > 25 then
+  local held = redis.call('STRLEN', KEYS[i]) > 25
+  if held and redis.call('PTTL', KEYS[i]) == -1 then
+    out[#out + 1] = 0
+    out[#out + 1] = seq
+    out[#out + 1] = -2
+  elseif held and string.sub(ARGV[5] or '', k, k) == '1' then
     out[#out + 1] = 0
     out[#out + 1] = seq
     out[#out + 1] = -1

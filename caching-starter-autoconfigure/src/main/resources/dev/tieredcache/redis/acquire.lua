@@ -7,7 +7,10 @@
 -- ARGV[6] '1' when the caller holds a stale value it may serve if loads fail (stale-if-error)
 -- Returns {acquired 1|0, sequence, remaining lease ms of the holder[, the entry]}, or
 -- {2, sequence, 0} when loads of the key back off after failures and the caller has a
--- stale value to serve instead.
+-- stale value to serve instead, or {3, sequence, 0, the entry} when the entry is a pending
+-- write-behind value (no TTL, see wb-write.lua): the value the database is about to get,
+-- served whatever the versions it was made under (a clear since then does not hide it), so
+-- that no load reads the older row it replaces.
 -- Atomic: the sequence read and the lock are taken together, so a write that lands after
 -- this call changes the sequence the load will be checked against. An absent entry gets a
 -- tombstone carrying a fresh sequence, for the same reason.
@@ -17,8 +20,13 @@ if seq == '' then
   seq = string.format('%017.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
   redis.call('SET', KEYS[1], seq, 'PX', ARGV[4])
 end
-if ARGV[5] == '1' and redis.call('STRLEN', KEYS[1]) > 25 then
-  return {0, seq, 0, redis.call('GET', KEYS[1])}
+if redis.call('STRLEN', KEYS[1]) > 25 then
+  if redis.call('PTTL', KEYS[1]) == -1 then
+    return {3, seq, 0, redis.call('GET', KEYS[1])}
+  end
+  if ARGV[5] == '1' then
+    return {0, seq, 0, redis.call('GET', KEYS[1])}
+  end
 end
 if ARGV[6] == '1' then
   local backoff = redis.call('GET', KEYS[4])

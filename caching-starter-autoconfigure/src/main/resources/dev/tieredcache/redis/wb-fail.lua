@@ -3,7 +3,8 @@
 -- when the flusher has already copied the write to the dead-letter stream, the write stops
 -- being pending: the entry becomes a tombstone (the database does not hold the value, and
 -- the cache must not pretend it does) and the invalidation is published.
--- KEYS[1] entry, KEYS[2] pending marker (one slot)
+-- KEYS[1] entry, KEYS[2] pending marker, KEYS[3] the sequence of the key's last dead
+--         letter, kept until a newer write of the key supersedes it (one slot)
 -- ARGV[1] the flusher's id, ARGV[2] the flushed sequence, ARGV[3] '1' to dead-letter,
 -- ARGV[4] tombstone TTL ms, ARGV[5] channel, ARGV[6] invalidation message
 -- Returns 0 when nothing is pending, 1 when a newer value is pending, 2 when
@@ -19,6 +20,7 @@ if redis.call('GETRANGE', KEYS[1], 0, 16) ~= ARGV[2] then
 end
 if ARGV[3] == '1' then
   redis.call('DEL', KEYS[2])
+  redis.call('SET', KEYS[3], ARGV[2])
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
   local last = tonumber(redis.call('GETRANGE', KEYS[1], 0, 16)) or 0

@@ -4,6 +4,8 @@
 -- KEYS[1] entry: a 17-digit write sequence, the 8-byte id of the write that stored it, then
 --         the envelope; the sequence alone is a tombstone (an absent value that still
 --         defeats older loads)
+-- KEYS[2] the key's pending write-behind marker, KEYS[3] the sequence of the key's last
+--         dead-lettered write-behind write (all three in one slot)
 -- ARGV[1] mode: 'set', 'nx' (only if no value is present), 'cas' (only if the sequence is
 --         still ARGV[6]), 'del', or 'replay' (a delete that spares any change newer than
 --         the lost one, see ARGV[6])
@@ -16,9 +18,14 @@
 --         two machines is ever compared)
 -- ARGV[7] replay: the ids of the lost writes, 8 bytes each: an entry one of them stored is
 --         deleted whatever its sequence, since that write may have run late, after newer ones
--- A pending write-behind value (an entry without TTL, see wb-write.lua) is never removed
--- here: 'del' and 'replay' leave it (and still publish), 'set', 'nx' and 'cas' replace it
--- without giving it a TTL, so it stays pending and the new value is the one flushed.
+-- A change that applies supersedes the key's pending write-behind value (see wb-write.lua):
+-- the application wrote the database itself, after that value was written, so the value
+-- must reach neither the cache nor the database any more. The marker goes and the entry
+-- gets a TTL like any other. A replay spares a pending value written after the lost change,
+-- as it spares any newer change. A flush of the superseded value already under way is
+-- fenced by the callers (wb-take.lua), not here: its acknowledgement finds no marker.
+-- A change that applies also supersedes a dead letter of the key written before it, so that
+-- replaying the dead letter cannot put the older value back (wb-revive.lua).
 -- Returns {1} when applied ({1|0} for del/replay: whether a value was there), {0, current}
 -- when 'nx' found a value, {0} when 'cas' or 'replay' left the entry alone.
 -- Atomic: the check, the change, the sequence advance and the PUBLISH happen together, so
@@ -30,11 +37,6 @@ if mode == 'nx' and redis.call('STRLEN', KEYS[1]) > 25 then
   return {0, redis.call('GET', KEYS[1])}
 end
 if mode == 'cas' and current ~= ARGV[6] then
-  return {0}
-end
-local pending = redis.call('PTTL', KEYS[1]) == -1
-if pending and (mode == 'del' or mode == 'replay') then
-  redis.call('PUBLISH', ARGV[4], ARGV[5])
   return {0}
 end
 local t = redis.call('TIME')
@@ -56,15 +58,17 @@ if mode == 'replay' and last >= now - tonumber(ARGV[6]) then
   end
 end
 local seq = string.format('%017.0f', math.max(now, last + 1))
+redis.call('DEL', KEYS[2])
+local dead = tonumber(redis.call('GET', KEYS[3]) or '')
+if dead and (mode ~= 'replay' or now - tonumber(ARGV[6]) > dead) then
+  redis.call('DEL', KEYS[3])
+end
 local result = 1
 if mode == 'del' or mode == 'replay' then
   if redis.call('STRLEN', KEYS[1]) <= 25 then
     result = 0
   end
   redis.call('SET', KEYS[1], seq, 'PX', ARGV[3])
-elseif pending then
-  redis.call('SET', KEYS[1], ARGV[2])
-  redis.call('SETRANGE', KEYS[1], 0, seq)
 else
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
   redis.call('SETRANGE', KEYS[1], 0, seq)

@@ -1,6 +1,5 @@
 package dev.tieredcache.review4;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -33,7 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeadLetterReplayOrderTests {
 
 	@Test
-	@Disabled("Known break of write-behind, issue 14 stays open: wb-revive.lua does not know a newer write was already flushed")
 	void aDeadLetterReplayedAfterANewerFlushedWriteIsSuperseded() {
 		Db db = new Db();
 		db.failing = (v) -> v == 1;

@@ -1,9 +1,9 @@
 package dev.tieredcache.review4;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -15,6 +15,8 @@ import dev.tieredcache.test.TestThreads;
 import dev.tieredcache.writebehind.WriteBehindFlusher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * review4: writes of a write-behind key made by other means than the write-behind call
@@ -41,7 +43,6 @@ class WriteThroughOnPendingKeyTests {
 	 * 1 after the delete; the key reads as absent.
 	 */
 	@Test
-	@Disabled("Known break of write-behind, issue 14 stays open: an eviction spares a pending value, which is flushed after the delete")
 	void aDeleteOfAPendingKeyIsNotUndoneByTheFlush() {
 		Db db = new Db();
 		runner(db, "review4-wt-del").run((a) -> {
@@ -56,18 +57,17 @@ class WriteThroughOnPendingKeyTests {
 
 	/**
 	 * A write-through of a pending key while its flush is under way (well within
-	 * claim-after, on a live flusher): write.lua 'set' keeps the key pending with the new
-	 * value, but nothing orders it against the flush already running, whose older value
-	 * lands after it. wb-ack then sees the newer sequence and keeps the key pending, so the
-	 * database is right again only after the next flush round; until then it holds 1, and a
-	 * crash or a dead-letter of the next round leaves it at 1.
+	 * claim-after, on a live flusher): nothing orders the method's own database write with
+	 * the flush already running, whose older value could land after it. The write-through
+	 * therefore waits for the flush to be acknowledged before its method runs (a fence), and
+	 * its cache change then supersedes the pending value.
 	 * Sequence: save(k, 1) pending; a flush round starts writing 1 (held before it lands);
-	 * correct(k, 2) writes 2 through; the flush's write lands.
-	 * Observed: audit [2, 1] once the round returned. Expected: never 1 after 2.
+	 * correct(k, 2) is called; the flush's write lands.
+	 * Expected: correct's own write waits for the flush: the audit is [1, 2], never 1 after
+	 * 2; the cache then reads 2 and nothing is pending.
 	 */
 	@Test
-	@Disabled("Known break of write-behind, issue 14 stays open: a flush in flight lands after a concurrent write-through (corrected by the next flush)")
-	void aWriteThroughDuringAFlushIsNotFollowedByTheOlderFlushedValue() {
+	void aWriteThroughDuringAFlushWaitsForIt() throws Exception {
 		Db db = new Db();
 		db.hold = 1;
 		runner(db, "review4-wt-put").run((a) -> {
@@ -76,10 +76,35 @@ class WriteThroughOnPendingKeyTests {
 			CompletableFuture<Void> round = CompletableFuture.runAsync(() -> flusher.flushDue("seen"),
 					TestThreads.EACH_ON_ITS_OWN);
 			assertThat(db.holding.await(10, TimeUnit.SECONDS)).as("the flush of 1 is under way").isTrue();
-			a.getBean(Db.Admin.class).correct("k", 2L);
+			CompletableFuture<Long> correction = CompletableFuture
+				.supplyAsync(() -> a.getBean(Db.Admin.class).correct("k", 2L), TestThreads.EACH_ON_ITS_OWN);
+			// The correction is parked on the fence, not in the database: nothing landed yet.
+			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+				.until(() -> db.audit("k").isEmpty() && !correction.isDone());
 			db.release.countDown();
 			round.get(10, TimeUnit.SECONDS);
-			assertThat(db.audit("k")).as("the database never receives the older 1 after 2").containsExactly(2L);
+			assertThat(correction.get(10, TimeUnit.SECONDS)).isEqualTo(2L);
+			assertThat(db.audit("k")).as("the database never receives the older 1 after 2").containsExactly(1L, 2L);
+			assertThat(a.getBean(TieredCacheManager.class).getCache("seen").get("k", Long.class)).isEqualTo(2L);
+			flusher.flushDue("seen");
+			assertThat(db.audit("k")).as("the superseded pending value is not flushed again")
+				.containsExactly(1L, 2L);
+		});
+	}
+
+	/**
+	 * A write-through whose method fails gives its fence up: the pending value it did not
+	 * supersede is still flushed, at once, not after claim-after.
+	 */
+	@Test
+	void aFailedWriteThroughLeavesThePendingValueToBeFlushed() {
+		Db db = new Db();
+		db.failing = (v) -> v == 2;
+		runner(db, "review4-wt-fail").run((a) -> {
+			a.getBean(Db.Repository.class).save("k", 1L);
+			assertThatThrownBy(() -> a.getBean(Db.Admin.class).correct("k", 2L)).isInstanceOf(IllegalStateException.class);
+			a.getBean(WriteBehindFlusher.class).flushDue("seen");
+			assertThat(db.audit("k")).as("the pending value is flushed").containsExactly(1L);
 		});
 	}
 
