@@ -10,6 +10,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.tieredcache.autoconfigure.TieredCacheProperties.CacheSpec;
 import dev.tieredcache.cache.CacheSettings;
+import dev.tieredcache.schema.SchemaChoice;
 import dev.tieredcache.writebehind.WriteBehindSettings;
 
 /**
@@ -40,6 +41,8 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		writeBehind(null);
 		this.properties.getCaches().keySet().forEach(this::apply);
 		this.properties.getCaches().keySet().forEach(this::writeBehind);
+		this.properties.getCaches().keySet().forEach(this::schema);
+		schema("");
 	}
 
 	/**
@@ -153,6 +156,23 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 				maximumSize, stampede, lease, waitTimeout, beta,
 				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION, staleIfError, backoff,
 				hotKeys ? top : 0, sampleRate);
+	}
+
+	/**
+	 * Returns how the schema of a cache is chosen.
+	 * @param name the cache name
+	 * @return the explicit version, or null, and whether a fingerprint is used without one
+	 */
+	SchemaChoice schema(String name) {
+		CacheSpec spec = this.properties.getCaches().get(name);
+		Resolver r = new Resolver(spec, this.properties.getDefaults(), PREFIX + "caches." + name + ".");
+		String version = r.pick("schema.version", (s) -> s.getSchema().getVersion(), "");
+		if (version.isBlank() && !version.isEmpty()) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("schema.version", (s) -> s.getSchema().getVersion()), version, "Must not be blank");
+		}
+		boolean fingerprint = r.pick("schema.fingerprint", (s) -> s.getSchema().getFingerprint(), true);
+		return new SchemaChoice(version.isEmpty() ? null : version, fingerprint);
 	}
 
 	/** Picks a setting from the cache, the defaults or the built-in value. */

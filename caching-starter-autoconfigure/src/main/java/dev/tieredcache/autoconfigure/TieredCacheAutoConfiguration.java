@@ -63,6 +63,7 @@ import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
 import dev.tieredcache.redis.RedisStore;
 import dev.tieredcache.redis.VersionSource;
 import dev.tieredcache.redis.VersionTracker;
+import dev.tieredcache.schema.CacheSchemas;
 import dev.tieredcache.serialization.AllowListJsonSerializer;
 import dev.tieredcache.serialization.EntryCodec;
 import dev.tieredcache.serialization.ValueSerializer;
@@ -256,6 +257,14 @@ public final class TieredCacheAutoConfiguration {
 	CacheNamesValidator tieredCacheNamesValidator(CacheOperationSource source,
 			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager) {
 		return new CacheNamesValidator(source, manager);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CacheSchemas tieredCacheSchemas(CacheOperationSource source,
+			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager, TieredCacheProperties properties) {
+		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
+		return new CacheSchemas(manager, settings::schema, source::valueTypes);
 	}
 
 	@Bean

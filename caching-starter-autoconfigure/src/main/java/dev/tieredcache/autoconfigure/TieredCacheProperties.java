@@ -235,6 +235,9 @@ public class TieredCacheProperties {
 		@NestedConfigurationProperty
 		private final HotKeys hotKeys = new HotKeys();
 
+		@NestedConfigurationProperty
+		private final Schema schema = new Schema();
+
 		public Duration getTtl() {
 			return this.ttl;
 		}
@@ -313,6 +316,54 @@ public class TieredCacheProperties {
 
 		public HotKeys getHotKeys() {
 			return this.hotKeys;
+		}
+
+		public Schema getSchema() {
+			return this.schema;
+		}
+
+	}
+
+	/**
+	 * The schema a cache's values are written in, so that two versions of the application
+	 * sharing Redis during a rolling deploy each read their own values: a value written in
+	 * another schema is a miss (counted, never an error), a load made meanwhile is kept beside
+	 * the other version's value rather than replacing it, and every write, eviction, tag
+	 * invalidation and group bump still reaches both.
+	 */
+	public static class Schema {
+
+		/**
+		 * An explicit schema version of the cache's values (any text, e.g. {@code 3}); change
+		 * it whenever the cached classes change in a way the previous version cannot read.
+		 * Takes precedence over the fingerprint.
+		 */
+		private String version;
+
+		/**
+		 * Whether, without an explicit version, the schema is a fingerprint of the structure
+		 * of the values the cache's {@code @ReadThrough} and {@code @ReadThroughAll} methods
+		 * return (class names, field names and types, recursively). On by default: 8 bytes
+		 * per entry in Redis, and each read of Redis fetches the entry and the schema's
+		 * variant in one {@code MGET}. A cache used only through the {@code Cache} API has no
+		 * fingerprint.
+		 */
+		private Boolean fingerprint;
+
+		public String getVersion() {
+			return this.version;
+		}
+
+		public void setVersion(String version) {
+			this.version = version;
+		}
+
+		public Boolean getFingerprint() {
+			return this.fingerprint;
+		}
+
+		public void setFingerprint(Boolean fingerprint) {
+			this.fingerprint = fingerprint;
 		}
 
 	}

@@ -33,6 +33,9 @@ final class BatchElement {
 	/** Whether the last read of Redis found a value for the key (current or not). */
 	boolean sawValue;
 
+	/** Whether Redis holds a pending write-behind value of the key this instance cannot read. */
+	boolean unreadablePending;
+
 	/** This batch's claim on the key in the JVM's loads in flight, until it is resolved. */
 	@Nullable CompletableFuture<Object> claim;
 

@@ -118,11 +118,13 @@ final class BatchLoads {
 			List<LoadTicket> tickets;
 			try {
 				boolean[] unlessStored = new boolean[elements.size()];
+				boolean[] skipPending = new boolean[elements.size()];
 				for (int i = 0; i < unlessStored.length; i++) {
 					unlessStored[i] = !elements.get(i).sawValue;
+					skipPending[i] = elements.get(i).unreadablePending;
 				}
 				tickets = redis().beginLoads(BatchElement.entryIds(elements), token, settings.lease().toMillis(),
-						this.cache.tombstoneTtlMillis(), lock, unlessStored);
+						this.cache.tombstoneTtlMillis(), lock, unlessStored, skipPending);
 			}
 			catch (RedisUnavailableException ex) {
 				if (lock) {
@@ -186,7 +188,7 @@ final class BatchLoads {
 		List<BatchElement> left = new ArrayList<>();
 		List<byte @Nullable []> stored;
 		try {
-			stored = redis().get(BatchElement.entryIds(theirs));
+			stored = this.cache.readStored(redis(), BatchElement.entryIds(theirs));
 		}
 		catch (RedisUnavailableException ex) {
 			loadLocally(request, theirs);
@@ -197,6 +199,8 @@ final class BatchLoads {
 			BatchElement element = theirs.get(i);
 			element.sawValue = holdsValue(stored.get(i));
 			CacheEntry entry = this.cache.readStored(stored.get(i), element.ticket.pending());
+			// A pending value this instance cannot read: the lock and a load next, not a loop.
+			element.unreadablePending |= element.ticket.pending() && entry == null;
 			if (entry != null && entry.isFresh(at)) {
 				recordWait(element, LockWaitOutcome.VALUE);
 				this.cache.fillLocal(element.encoded, entry, element.stamp);
@@ -252,7 +256,7 @@ final class BatchLoads {
 	 * @throws RedisUnavailableException if Redis cannot be reached
 	 */
 	private List<BatchElement> readRemote(List<BatchElement> elements) {
-		List<byte @Nullable []> stored = redis().get(BatchElement.entryIds(elements));
+		List<byte @Nullable []> stored = this.cache.readStored(redis(), BatchElement.entryIds(elements));
 		long now = this.cache.now();
 		List<BatchElement> missing = new ArrayList<>();
 		for (int i = 0; i < elements.size(); i++) {
@@ -315,7 +319,8 @@ final class BatchLoads {
 		}
 		boolean[] stored = null;
 		try {
-			stored = redis().fill(this.cache.encodedName(), BatchElement.entryIds(elements), bytes, ttls, token);
+			stored = redis().fill(this.cache.encodedName(), BatchElement.entryIds(elements), bytes, ttls, token,
+					this.cache.schema());
 		}
 		catch (RedisUnavailableException ex) {
 			elements.forEach((element) -> this.cache.releaseLockLater(element.entryId, token));
@@ -350,7 +355,7 @@ final class BatchLoads {
 		elements.forEach((element) -> nothing.add(null));
 		try {
 			redis().fill(this.cache.encodedName(), BatchElement.entryIds(elements), nothing, new long[elements.size()],
-					token);
+					token, this.cache.schema());
 		}
 		catch (RedisUnavailableException ex) {
 			elements.forEach((element) -> this.cache.releaseLockLater(element.entryId, token));

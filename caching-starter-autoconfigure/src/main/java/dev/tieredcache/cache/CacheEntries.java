@@ -1,6 +1,7 @@
 package dev.tieredcache.cache;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
@@ -40,6 +41,9 @@ final class CacheEntries {
 
 	private final RateLimitedLog warnings;
 
+	/** The schema this instance writes and reads the cache's values in. */
+	private volatile long schema = EntryCodec.NO_SCHEMA;
+
 	CacheEntries(String name, CacheSettings settings, CacheServices services, CacheStatistics statistics,
 			RateLimitedLog warnings) {
 		this.name = name;
@@ -50,12 +54,59 @@ final class CacheEntries {
 		this.warnings = warnings;
 	}
 
+	/** Returns the schema id this instance writes and reads the cache's values in. */
+	long schema() {
+		return this.schema;
+	}
+
+	/** Sets the schema id this instance writes and reads the cache's values in. */
+	void useSchema(long schema) {
+		this.schema = schema;
+	}
+
+	/**
+	 * Chooses what this instance's schema is served from an entry and its variant: the entry
+	 * when it holds this schema's value (or no value), otherwise the variant if it was loaded
+	 * since the entry's last change (same write sequence), otherwise the entry (then found
+	 * written in another schema: a miss).
+	 * @param entry the entry's bytes, or null
+	 * @param variant the variant's bytes, or null
+	 * @return the bytes to decode
+	 */
+	byte @Nullable [] inSchema(byte @Nullable [] entry, byte @Nullable [] variant) {
+		if (entry == null || variant == null || entry.length <= RedisKeyLayout.ENTRY_HEADER
+				|| EntryCodec.schemaOf(entry, RedisKeyLayout.ENTRY_HEADER) == this.schema) {
+			return entry;
+		}
+		return Arrays.equals(entry, 0, RedisKeyLayout.SEQUENCE_LENGTH, variant, 0, RedisKeyLayout.SEQUENCE_LENGTH)
+				? variant : entry;
+	}
+
 	/**
 	 * Reads an entry stored in Redis.
 	 * @param stored the stored bytes: the write sequence, then the envelope
 	 * @return the entry, or null (counted and logged) if it cannot be read
 	 */
 	@Nullable CacheEntry decode(byte[] stored) {
+		long found = EntryCodec.schemaOf(stored, RedisKeyLayout.ENTRY_HEADER);
+		if (found != this.schema) {
+			if (found != -1) {
+				// Written by another version of the application: expected during a rolling
+				// deploy, so neither read nor reported beyond a count.
+				this.statistics.otherSchema();
+				return null;
+			}
+		}
+		return decodeAnySchema(stored);
+	}
+
+	/**
+	 * Reads an entry stored in Redis whatever schema it was written in: a pending
+	 * write-behind value must reach the database whichever version wrote it.
+	 * @param stored the stored bytes: the write sequence, then the envelope
+	 * @return the entry, or null (counted and logged) if it cannot be read
+	 */
+	@Nullable CacheEntry decodeAnySchema(byte[] stored) {
 		try {
 			return this.services.codec().decode(stored, RedisKeyLayout.ENTRY_HEADER);
 		}
@@ -226,7 +277,7 @@ final class CacheEntries {
 						+ " bytes out of Redis (max-value-size is " + this.settings.maxValueSize() + ")");
 				return null;
 			}
-			return codec.encode(entry, payload, compressed != null, RedisKeyLayout.ENTRY_HEADER);
+			return codec.encode(entry, payload, compressed != null, RedisKeyLayout.ENTRY_HEADER, this.schema);
 		}
 		catch (DisallowedClassException ex) {
 			this.statistics.disallowed();

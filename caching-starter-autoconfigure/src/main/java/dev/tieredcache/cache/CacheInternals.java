@@ -119,13 +119,41 @@ public final class CacheInternals {
 	 */
 	public @Nullable CacheEntry readStored(byte @Nullable [] stored, boolean pending) {
 		CacheEntries entries = this.cache.entries();
-		CacheEntry entry = (stored != null && !RedisStore.isTombstone(stored)) ? entries.decode(stored) : null;
+		CacheEntry entry = (stored == null || RedisStore.isTombstone(stored)) ? null
+				: pending ? entries.decodeAnySchema(stored) : entries.decode(stored);
 		if (entry == null || !pending && (!entries.isCurrent(entry) || !entries.isOfCurrentEpoch(entry))) {
 			this.cache.statistics().miss(Tier.L2);
 			return null;
 		}
 		this.cache.statistics().hit(Tier.L2);
 		return entry;
+	}
+
+	/** Returns the schema the cache's values are written and read in, 0 for none. */
+	public long schema() {
+		return this.cache.schema();
+	}
+
+	/**
+	 * Reads several entries as this instance's schema sees them (see
+	 * {@link TieredCache#readStored}), one round trip per slot.
+	 * @param batch the batch store
+	 * @param entryIds the entries
+	 * @return for each, the bytes to decode, or null
+	 * @throws RedisUnavailableException if Redis cannot be reached
+	 */
+	public java.util.List<byte @Nullable []> readStored(dev.tieredcache.redis.RedisBatchStore batch,
+			java.util.List<String> entryIds) {
+		long schema = this.cache.schema();
+		if (schema == RedisStore.NO_SCHEMA) {
+			return batch.get(entryIds);
+		}
+		java.util.List<RedisStore.EntryAndVariant> read = batch.getWithVariants(entryIds, schema);
+		java.util.List<byte @Nullable []> chosen = new java.util.ArrayList<>(read.size());
+		for (RedisStore.EntryAndVariant pair : read) {
+			chosen.add(this.cache.entries().inSchema(pair.entry(), pair.variant()));
+		}
+		return chosen;
 	}
 
 	/** Returns the cache's clock, epoch milliseconds. */

@@ -130,6 +130,8 @@ public final class CacheStatistics {
 
 	private final LongAdder unreadable = new LongAdder();
 
+	private final LongAdder otherSchema = new LongAdder();
+
 	private final LongAdder disallowed = new LongAdder();
 
 	private final LongAdder batches = new LongAdder();
@@ -217,6 +219,10 @@ public final class CacheStatistics {
 
 	void unreadable() {
 		this.unreadable.increment();
+	}
+
+	void otherSchema() {
+		this.otherSchema.increment();
 	}
 
 	void disallowed() {
@@ -310,6 +316,14 @@ public final class CacheStatistics {
 	/** Returns the number of values kept out of Redis for exceeding the size limit. */
 	public long oversizedValues() {
 		return this.oversized.sum();
+	}
+
+	/**
+	 * Returns the number of Redis values written in another schema of the cache (by another
+	 * version of the application) and passed over as misses.
+	 */
+	public long otherSchemaValues() {
+		return this.otherSchema.sum();
 	}
 
 	/** Returns the number of Redis values that could not be read and counted as misses. */

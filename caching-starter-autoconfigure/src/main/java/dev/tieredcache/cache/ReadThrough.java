@@ -165,6 +165,7 @@ final class ReadThrough {
 		long deadline = System.nanoTime() + settings.waitTimeout().toNanos();
 		long waitStarted = 0;
 		boolean unlessStored = !sawValue;
+		boolean servePending = true;
 		while (true) {
 			LoadTicket ticket;
 			CompletableFuture<Void> wake = settings.stampedeEnabled() ? this.cache.services().waiters().register(entryId)
@@ -172,7 +173,7 @@ final class ReadThrough {
 			try {
 				ticket = store.beginLoad(entryId, token, settings.lease().toMillis(),
 						this.cache.entries().tombstoneTtlMillis(), settings.stampedeEnabled(), unlessStored,
-						fallback != null);
+						fallback != null, servePending);
 			}
 			catch (RedisUnavailableException ex) {
 				unregister(entryId, wake);
@@ -202,6 +203,8 @@ final class ReadThrough {
 					return stored.get();
 				}
 				unlessStored = false;
+				// A pending value this instance cannot read: the lock and a load, not a loop.
+				servePending &= !ticket.pending();
 				continue;
 			}
 			if (ticket.acquired()) {
@@ -331,7 +334,7 @@ final class ReadThrough {
 			byte[] bytes = (envelope != null && ticket.sequence().length == RedisKeyLayout.SEQUENCE_LENGTH)
 					? RedisStore.sequenced(envelope, ticket.sequence()) : null;
 			boolean stored = store.fill(this.cache.encodedName(), entryId, bytes,
-					this.cache.entries().redisTtlMillis(entry), token);
+					this.cache.entries().redisTtlMillis(entry), token, this.cache.entries().schema());
 			if (stored) {
 				this.cache.statistics().put(CacheStatistics.Tier.L2);
 			}

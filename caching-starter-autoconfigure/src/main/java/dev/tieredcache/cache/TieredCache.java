@@ -406,7 +406,7 @@ public class TieredCache implements Cache {
 	}
 
 	private @Nullable CacheEntry readRemoteUnobserved(String key, boolean[] present) {
-		byte[] stored = this.services.store().get(entryId(key));
+		byte[] stored = readStored(entryId(key));
 		present[0] = stored != null && !RedisStore.isTombstone(stored);
 		CacheEntry entry = currentEntry(stored);
 		if (entry == null) {
@@ -416,6 +416,20 @@ public class TieredCache implements Cache {
 			this.statistics.hit(Tier.L2);
 		}
 		return entry;
+	}
+
+	/**
+	 * Reads what Redis holds for an entry as this instance's schema sees it: with a schema,
+	 * the entry and its variant in one round trip.
+	 * @throws RedisUnavailableException if Redis cannot be reached
+	 */
+	byte @Nullable [] readStored(String entryId) {
+		long schema = this.entries.schema();
+		if (schema == RedisStore.NO_SCHEMA) {
+			return this.services.store().get(entryId);
+		}
+		RedisStore.EntryAndVariant read = this.services.store().getWithVariant(entryId, schema);
+		return this.entries.inSchema(read.entry(), read.variant());
 	}
 
 	/**
@@ -656,6 +670,25 @@ public class TieredCache implements Cache {
 	private static final long PENDING_FRESHNESS_MILLIS = java.time.Duration.ofDays(36500).toMillis();
 
 	/**
+	 * Sets the schema this instance writes and reads the cache's values in: values another
+	 * schema wrote are passed over as misses, and loads made while the entry holds another
+	 * schema's value are kept beside it (see {@code dev.tieredcache.schema}). Set at
+	 * start-up, before the cache serves reads.
+	 * @param schema the schema id, 0 for none
+	 */
+	public void useSchema(long schema) {
+		this.entries.useSchema(schema);
+	}
+
+	/**
+	 * Returns the schema this instance writes and reads the cache's values in.
+	 * @return the schema id, 0 for none
+	 */
+	public long schema() {
+		return this.entries.schema();
+	}
+
+	/**
 	 * Returns the name this cache has in Redis keys.
 	 * @return the encoded name
 	 */
@@ -714,7 +747,7 @@ public class TieredCache implements Cache {
 	 * @return the entry, or null if it is a tombstone or cannot be read
 	 */
 	public @Nullable CacheEntry decodeStored(byte[] stored) {
-		return RedisStore.isTombstone(stored) ? null : this.entries.decode(stored);
+		return RedisStore.isTombstone(stored) ? null : this.entries.decodeAnySchema(stored);
 	}
 
 	/**

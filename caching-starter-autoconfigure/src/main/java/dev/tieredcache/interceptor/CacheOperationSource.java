@@ -1,7 +1,11 @@
 package dev.tieredcache.interceptor;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.MethodClassKey;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.StringUtils;
 
@@ -57,6 +62,42 @@ public final class CacheOperationSource {
 				action.accept(write.cache(), operations.description());
 			}
 		}
+	}
+
+	/**
+	 * Returns the value types each cache's {@code @ReadThrough} and {@code @ReadThroughAll}
+	 * methods seen so far return: the declared return type without its wrapper
+	 * ({@code Optional}, {@code CompletableFuture}, {@code Mono}; a {@code Flux}'s list of
+	 * elements; a {@code Map}'s values).
+	 * @return the types by cache name
+	 */
+	public Map<String, Set<Type>> valueTypes() {
+		Map<String, Set<Type>> types = new HashMap<>();
+		for (CacheOperations operations : this.cache.values()) {
+			if (operations == NONE) {
+				continue;
+			}
+			Type returned = operations.method().getGenericReturnType();
+			if (operations.read() != null) {
+				Type value = switch (operations.returnKind()) {
+					case PLAIN -> returned;
+					case OPTIONAL, FUTURE, MONO -> argument(returned, 0);
+					case FLUX -> ResolvableType.forClassWithGenerics(List.class, ResolvableType.forType(argument(returned, 0)))
+						.getType();
+				};
+				types.computeIfAbsent(operations.read().cache(), (c) -> new HashSet<>()).add(value);
+			}
+			if (operations.readAll() != null) {
+				types.computeIfAbsent(operations.readAll().cache(), (c) -> new HashSet<>()).add(argument(returned, 1));
+			}
+		}
+		return types;
+	}
+
+	private static Type argument(Type type, int index) {
+		return (type instanceof ParameterizedType parameterized
+				&& parameterized.getActualTypeArguments().length > index)
+						? parameterized.getActualTypeArguments()[index] : Object.class;
 	}
 
 	/**

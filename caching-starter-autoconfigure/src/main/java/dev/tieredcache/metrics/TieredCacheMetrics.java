@@ -40,7 +40,8 @@ import dev.tieredcache.cache.TieredCache;
  * <li>{@code tiered.cache.values.rejected} ({@code reason}): values kept out of Redis
  * ({@code oversized}: over {@code max-value-size}; {@code disallowed}: holding a class
  * outside the serialization allow-list) or found there and not read
- * ({@code unreadable}).</li>
+ * ({@code unreadable}), or found there written in another schema of the cache and passed
+ * over ({@code other-schema}).</li>
  * <li>{@code tiered.cache.size} ({@code tier} = {@code l1}): estimated L1 entries.</li>
  * <li>{@code tiered.cache.batch.size}: distribution of the number of distinct keys of
  * batch reads ({@code getAll}, {@code @ReadThroughAll}).</li>
@@ -112,13 +113,15 @@ public class TieredCacheMetrics implements MeterBinder {
 		counter(registry, "stale.served", statistics, CacheStatistics::staleServed, stale, "reason", "revalidate");
 		counter(registry, "stale.served", statistics, CacheStatistics::staleServedOnError, stale, "reason", "error");
 		String rejected = "Values kept out of Redis (oversized, or holding a class outside the serialization "
-				+ "allow-list) or found there and not read (unreadable)";
+				+ "allow-list) or found there and not read (unreadable, other-schema)";
 		counter(registry, "values.rejected", statistics, CacheStatistics::oversizedValues, rejected, "reason",
 				"oversized");
 		counter(registry, "values.rejected", statistics, CacheStatistics::disallowedValues, rejected, "reason",
 				"disallowed");
 		counter(registry, "values.rejected", statistics, CacheStatistics::unreadableValues, rejected, "reason",
 				"unreadable");
+		counter(registry, "values.rejected", statistics, CacheStatistics::otherSchemaValues, rejected, "reason",
+				"other-schema");
 		Gauge.builder(PREFIX + "size", this.cache, TieredCache::getLocalSize)
 			.tags(this.tags)
 			.tag("tier", Tier.L1.tagValue())

@@ -50,6 +50,28 @@ public final class RedisBatchStore {
 	}
 
 	/**
+	 * Reads entries and the variants one schema loaded while they held another schema's
+	 * value ({@link RedisStore#getWithVariant}), in one MGET.
+	 * @param entryIds the entries
+	 * @param schema the reader's schema
+	 * @return for each entry, both
+	 */
+	public List<RedisStore.EntryAndVariant> getWithVariants(List<String> entryIds, long schema) {
+		byte[][] keys = new byte[2 * entryIds.size()][];
+		for (int i = 0; i < entryIds.size(); i++) {
+			keys[2 * i] = this.layout.entry(entryIds.get(i));
+			keys[2 * i + 1] = this.layout.variant(entryIds.get(i), schema);
+		}
+		List<KeyValue<byte[], byte[]>> values = this.executor.execute("mget", (redis) -> redis.mget(keys));
+		List<RedisStore.EntryAndVariant> result = new ArrayList<>(entryIds.size());
+		for (int i = 0; i < entryIds.size(); i++) {
+			result.add(new RedisStore.EntryAndVariant(values.get(2 * i).getValueOrElse(null),
+					values.get(2 * i + 1).getValueOrElse(null)));
+		}
+		return result;
+	}
+
+	/**
 	 * Reads entries: one {@code MGET}.
 	 * @param entryIds the entries
 	 * @return each entry's stored bytes, or null if absent, in order
@@ -79,7 +101,8 @@ public final class RedisBatchStore {
 	 */
 	public List<LoadTicket> beginLoads(List<String> entryIds, String token, long leaseMillis,
 			long tombstoneTtlMillis, boolean lock) {
-		return beginLoads(entryIds, token, leaseMillis, tombstoneTtlMillis, lock, new boolean[entryIds.size()]);
+		return beginLoads(entryIds, token, leaseMillis, tombstoneTtlMillis, lock, new boolean[entryIds.size()],
+				new boolean[entryIds.size()]);
 	}
 
 	/**
@@ -93,10 +116,12 @@ public final class RedisBatchStore {
 	 * @param tombstoneTtlMillis lifetime of a tombstone created for an absent entry
 	 * @param lock whether to take the locks
 	 * @param unlessStored for each entry, whether the caller saw it empty
+	 * @param skipPending for each entry, whether the caller could not read its pending
+	 * write-behind value, which is then not returned instead of the lock (-2)
 	 * @return one ticket per entry, in order
 	 */
 	public List<LoadTicket> beginLoads(List<String> entryIds, String token, long leaseMillis,
-			long tombstoneTtlMillis, boolean lock, boolean[] unlessStored) {
+			long tombstoneTtlMillis, boolean lock, boolean[] unlessStored, boolean[] skipPending) {
 		Map<Integer, List<Integer>> bySlot = bySlot(entryIds);
 		List<byte[][]> keys = new ArrayList<>(bySlot.size());
 		List<byte[][]> argsPerCall = new ArrayList<>(bySlot.size());
@@ -104,7 +129,8 @@ public final class RedisBatchStore {
 			keys.add(keys(entryIds, indexes));
 			byte[] flags = new byte[indexes.size()];
 			for (int j = 0; j < flags.length; j++) {
-				flags[j] = (byte) (unlessStored[indexes.get(j)] ? '1' : '0');
+				int i = indexes.get(j);
+				flags[j] = (byte) ('0' + (unlessStored[i] ? 1 : 0) + (skipPending[i] ? 2 : 0));
 			}
 			argsPerCall.add(new byte[][] { bytes(token), number(leaseMillis),
 					lock ? new byte[] { '1' } : new byte[] { '0' }, number(tombstoneTtlMillis), flags });
@@ -134,24 +160,35 @@ public final class RedisBatchStore {
 	 * with its ticket's sequence), or null to store nothing and only release
 	 * @param ttlMillis for each entry, the value's TTL
 	 * @param token the batch's lock token
+	 * @param schema the schema the values are written in: a value goes to the schema's
+	 * variant when its entry holds another schema's value
 	 * @return for each entry, whether its value was stored
 	 */
 	public boolean[] fill(String cache, List<String> entryIds, List<byte @Nullable []> stored, long[] ttlMillis,
-			String token) {
+			String token, long schema) {
 		Map<Integer, List<Integer>> bySlot = bySlot(entryIds);
 		List<byte[][]> keys = new ArrayList<>(bySlot.size());
 		List<byte[][]> args = new ArrayList<>(bySlot.size());
 		for (List<Integer> indexes : bySlot.values()) {
-			keys.add(keys(entryIds, indexes));
-			byte[][] callArgs = new byte[2 + 3 * indexes.size()][];
+			byte[][] callKeys = new byte[4 * indexes.size()][];
+			for (int j = 0; j < indexes.size(); j++) {
+				String entryId = entryIds.get(indexes.get(j));
+				callKeys[4 * j] = this.layout.entry(entryId);
+				callKeys[4 * j + 1] = this.layout.lock(entryId);
+				callKeys[4 * j + 2] = this.layout.waiters(entryId);
+				callKeys[4 * j + 3] = this.layout.variant(entryId, schema);
+			}
+			keys.add(callKeys);
+			byte[][] callArgs = new byte[3 + 3 * indexes.size()][];
 			callArgs[0] = bytes(token);
 			callArgs[1] = this.layout.channel();
+			callArgs[2] = RedisStore.schemaBytes(schema);
 			for (int j = 0; j < indexes.size(); j++) {
 				int i = indexes.get(j);
 				byte[] bytes = stored.get(i);
-				callArgs[2 + 3 * j] = (bytes != null) ? bytes : EMPTY;
-				callArgs[3 + 3 * j] = number(Math.max(1, ttlMillis[i]));
-				callArgs[4 + 3 * j] = new InvalidationMessage(InvalidationMessage.FILLED, this.store.instanceId(), 0,
+				callArgs[3 + 3 * j] = (bytes != null) ? bytes : EMPTY;
+				callArgs[4 + 3 * j] = number(Math.max(1, ttlMillis[i]));
+				callArgs[5 + 3 * j] = new InvalidationMessage(InvalidationMessage.FILLED, this.store.instanceId(), 0,
 						cache, entryIds.get(i))
 					.toBytes();
 			}

@@ -10,6 +10,8 @@ import org.springframework.util.Assert;
  * <pre>
  * {prefix}c:{cache@key}   entry: write sequence (17 digits), write id (8 bytes), envelope;
  *                         the sequence alone is a tombstone
+ * {prefix}c:{cache@key}#s a value loaded in schema s while the entry holds another
+ *                         schema's value: valid while its sequence is the entry's
  * {prefix}l:{cache@key}   load lock
  * {prefix}w:{cache@key}   flag: someone waits for the load
  * {prefix}b:{cache@key}   back-off after a failed load served stale (stale-if-error):
@@ -86,6 +88,14 @@ public final class RedisKeyLayout {
 
 	byte[] entry(String entryId) {
 		return bytes(this.prefix + "c:{" + entryId + '}');
+	}
+
+	/**
+	 * Returns the key holding a value loaded in one schema of the cache while the entry
+	 * holds another schema's value (see {@link RedisStore#get(String, long)}).
+	 */
+	byte[] variant(String entryId, long schema) {
+		return bytes(this.prefix + "c:{" + entryId + "}#" + Long.toHexString(schema));
 	}
 
 	byte[] lock(String entryId) {

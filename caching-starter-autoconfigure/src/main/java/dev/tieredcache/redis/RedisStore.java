@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +22,9 @@ import dev.tieredcache.redis.RedisKeyLayout.VersionKind;
  * Each of those messages carries this instance's next sequence number.
  */
 public final class RedisStore implements VersionSource {
+
+	/** The schema id of values written without one (as the entry codec writes it). */
+	public static final long NO_SCHEMA = 0;
 
 	private static final byte[] EMPTY = new byte[0];
 
@@ -76,6 +80,29 @@ public final class RedisStore implements VersionSource {
 	}
 
 	/**
+	 * Reads an entry and the variant one schema loaded while the entry held another
+	 * schema's value, in one round trip; {@code CacheEntries} chooses which serves.
+	 * @param entryId the entry
+	 * @param schema the reader's schema, not {@code NO_SCHEMA}
+	 * @return both, each possibly null
+	 */
+	public EntryAndVariant getWithVariant(String entryId, long schema) {
+		byte[] entry = this.layout.entry(entryId);
+		byte[] variant = this.layout.variant(entryId, schema);
+		List<KeyValue<byte[], byte[]>> values = this.executor.execute("get", (redis) -> redis.mget(entry, variant));
+		return new EntryAndVariant(values.get(0).getValueOrElse(null), values.get(1).getValueOrElse(null));
+	}
+
+	/**
+	 * What {@link #getWithVariant} read.
+	 *
+	 * @param entry the entry's bytes, or null
+	 * @param variant the variant's bytes, or null
+	 */
+	public record EntryAndVariant(byte @Nullable [] entry, byte @Nullable [] variant) {
+	}
+
+	/**
 	 * Begins a read-through load: reads the entry's write sequence and, if asked, takes the
 	 * load lock.
 	 * @param entryId the entry
@@ -122,11 +149,32 @@ public final class RedisStore implements VersionSource {
 	 */
 	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long tombstoneTtlMillis,
 			boolean lock, boolean unlessStored, boolean staleAtHand) {
+		return beginLoad(entryId, token, leaseMillis, tombstoneTtlMillis, lock, unlessStored, staleAtHand, true);
+	}
+
+	/**
+	 * Begins a read-through load, as
+	 * {@link #beginLoad(String, String, long, long, boolean, boolean, boolean)}; a pending
+	 * write-behind value is returned instead of the lock only when {@code servePending} is
+	 * set (a caller that could not read it asks again without).
+	 * @param entryId the entry
+	 * @param token this load's lock token
+	 * @param leaseMillis the lock's lease
+	 * @param tombstoneTtlMillis lifetime of the tombstone created when the entry is absent
+	 * @param lock whether to take the lock
+	 * @param unlessStored whether to return a stored value rather than take the lock
+	 * @param staleAtHand whether the caller has a stale value to serve if loads back off
+	 * @param servePending whether to return a pending write-behind value rather than take
+	 * the lock
+	 * @return the outcome
+	 */
+	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long tombstoneTtlMillis,
+			boolean lock, boolean unlessStored, boolean staleAtHand, boolean servePending) {
 		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId),
 				this.layout.backoff(entryId) };
 		List<Object> result = this.executor.script("load-start", RedisScript.ACQUIRE, ScriptOutputType.MULTI, keys,
 				bytes(token), number(leaseMillis), lock ? LOCK : NO_LOCK, number(tombstoneTtlMillis),
-				unlessStored ? LOCK : NO_LOCK, staleAtHand ? LOCK : NO_LOCK);
+				unlessStored ? LOCK : NO_LOCK, staleAtHand ? LOCK : NO_LOCK, servePending ? LOCK : NO_LOCK);
 		byte[] stored = (result.size() > 3) ? (byte[]) result.get(3) : null;
 		long outcome = (Long) result.get(0);
 		return new LoadTicket(outcome == 1L, (byte[]) result.get(1), (Long) result.get(2), stored, outcome == 2L,
@@ -145,12 +193,33 @@ public final class RedisStore implements VersionSource {
 	 * @return whether the value was stored
 	 */
 	public boolean fill(String cache, String entryId, byte @Nullable [] stored, long ttlMillis, String token) {
+		return fill(cache, entryId, stored, ttlMillis, token, NO_SCHEMA);
+	}
+
+	/**
+	 * Ends a read-through load, as {@link #fill(String, String, byte[], long, String)}; the
+	 * value goes to the schema's variant when the entry holds another schema's value.
+	 * @param cache the encoded cache name
+	 * @param entryId the entry
+	 * @param stored the bytes to store, or null to store nothing
+	 * @param ttlMillis the value's TTL
+	 * @param token the lock token
+	 * @param schema the schema the value is written in
+	 * @return whether the value was stored
+	 */
+	public boolean fill(String cache, String entryId, byte @Nullable [] stored, long ttlMillis, String token,
+			long schema) {
 		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId),
-				this.layout.backoff(entryId) };
+				this.layout.backoff(entryId), this.layout.variant(entryId, schema) };
 		Long done = this.executor.script("fill", RedisScript.FILL, ScriptOutputType.INTEGER, keys,
 				(stored != null) ? stored : EMPTY, number(ttlMillis), bytes(token), this.layout.channel(),
-				wakeUp(cache, entryId));
+				wakeUp(cache, entryId), schemaBytes(schema));
 		return done != null && done == 1L;
+	}
+
+	/** The schema id as fill scripts compare it with an entry's: 8 bytes, or empty for none. */
+	static byte[] schemaBytes(long schema) {
+		return (schema == NO_SCHEMA) ? EMPTY : java.nio.ByteBuffer.allocate(8).putLong(schema).array();
 	}
 
 	/**

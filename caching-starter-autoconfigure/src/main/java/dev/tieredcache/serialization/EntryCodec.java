@@ -24,6 +24,11 @@ import dev.tieredcache.cache.CacheEntry;
  * callers treat as a miss. A compressed value (Deflate, see {@link #compress}) is written as
  * format {@value #COMPRESSED_FORMAT_VERSION}, which a reader of an older release refuses as an
  * unknown format (a miss) rather than hand the compressed bytes to its deserializer.
+ *
+ * <p>An entry of a cache with a schema (see {@code dev.tieredcache.schema}) is written as
+ * format {@value #SCHEMA_FORMAT_VERSION}: the flags byte also tells compression, and the
+ * schema id follows it, 8 bytes at {@link #SCHEMA_OFFSET}, where a reader (or a Redis script)
+ * finds it without reading the value. Older releases refuse the format as a miss.
  */
 public final class EntryCodec {
 
@@ -32,6 +37,18 @@ public final class EntryCodec {
 
 	/** The same layout, with the value compressed. */
 	public static final byte COMPRESSED_FORMAT_VERSION = 3;
+
+	/** The layout with a schema id after the flags; compression is a flag. */
+	public static final byte SCHEMA_FORMAT_VERSION = 4;
+
+	/** Where the format version byte is, from the envelope's start. */
+	public static final int FORMAT_OFFSET = 2;
+
+	/** Where the schema id of format {@value #SCHEMA_FORMAT_VERSION} is, from the envelope's start. */
+	public static final int SCHEMA_OFFSET = 4;
+
+	/** The schema id of an entry written without one. */
+	public static final long NO_SCHEMA = 0;
 
 	/**
 	 * Largest value a compressed payload may expand to: a guard against payloads that claim
@@ -44,6 +61,8 @@ public final class EntryCodec {
 	private static final byte MAGIC_1 = 'C';
 
 	private static final byte FLAG_NULL = 1;
+
+	private static final byte FLAG_COMPRESSED = 2;
 
 	private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 4 + 8 + 2;
 
@@ -115,17 +134,38 @@ public final class EntryCodec {
 	 * @return the reserved bytes (zero) followed by the envelope
 	 */
 	public byte[] encode(CacheEntry entry, byte[] payload, boolean compressed, int reserved) {
+		return encode(entry, payload, compressed, reserved, NO_SCHEMA);
+	}
+
+	/**
+	 * Builds the envelope for an entry whose value is already serialized, and perhaps
+	 * compressed, marked with the schema its value was written in.
+	 * @param entry the entry
+	 * @param payload the serialized value, or its compressed form
+	 * @param compressed whether the payload is compressed
+	 * @param reserved how many bytes to leave free before the envelope
+	 * @param schema the schema id, {@link #NO_SCHEMA} for none
+	 * @return the reserved bytes (zero) followed by the envelope
+	 */
+	public byte[] encode(CacheEntry entry, byte[] payload, boolean compressed, int reserved, long schema) {
 		String[] tags = entry.tags();
 		byte[][] tagBytes = new byte[tags.length][];
-		int size = reserved + HEADER + payload.length;
+		int size = reserved + HEADER + payload.length + ((schema != NO_SCHEMA) ? 8 : 0);
 		for (int i = 0; i < tags.length; i++) {
 			tagBytes[i] = tags[i].getBytes(StandardCharsets.UTF_8);
 			size += 2 + tagBytes[i].length + 8;
 		}
 		ByteBuffer buffer = ByteBuffer.allocate(size);
 		buffer.position(reserved);
-		buffer.put(MAGIC_0).put(MAGIC_1).put(compressed ? COMPRESSED_FORMAT_VERSION : FORMAT_VERSION);
-		buffer.put((entry.get() == null) ? FLAG_NULL : 0);
+		byte flags = (entry.get() == null) ? FLAG_NULL : 0;
+		if (schema != NO_SCHEMA) {
+			buffer.put(MAGIC_0).put(MAGIC_1).put(SCHEMA_FORMAT_VERSION);
+			buffer.put((byte) (flags | (compressed ? FLAG_COMPRESSED : 0))).putLong(schema);
+		}
+		else {
+			buffer.put(MAGIC_0).put(MAGIC_1).put(compressed ? COMPRESSED_FORMAT_VERSION : FORMAT_VERSION);
+			buffer.put(flags);
+		}
 		buffer.putLong(entry.writtenAt()).putLong(entry.expiresAt()).putLong(entry.staleUntil());
 		buffer.putInt(entry.loadMillis());
 		buffer.putLong(entry.epoch());
@@ -150,12 +190,17 @@ public final class EntryCodec {
 			throw new SerializationFailedException("Not a tiered-cache entry");
 		}
 		byte format = bytes[offset + 2];
-		if (format != FORMAT_VERSION && format != COMPRESSED_FORMAT_VERSION) {
+		if (format != FORMAT_VERSION && format != COMPRESSED_FORMAT_VERSION && format != SCHEMA_FORMAT_VERSION) {
 			throw new SerializationFailedException("Unknown entry format version " + format);
 		}
 		try {
 			ByteBuffer buffer = ByteBuffer.wrap(bytes, offset + 3, bytes.length - offset - 3);
-			boolean isNull = (buffer.get() & FLAG_NULL) != 0;
+			byte flags = buffer.get();
+			boolean isNull = (flags & FLAG_NULL) != 0;
+			boolean compressed = (format == COMPRESSED_FORMAT_VERSION) || (flags & FLAG_COMPRESSED) != 0;
+			if (format == SCHEMA_FORMAT_VERSION) {
+				buffer.getLong();
+			}
 			long writtenAt = buffer.getLong();
 			long expiresAt = buffer.getLong();
 			long staleUntil = buffer.getLong();
@@ -178,13 +223,34 @@ public final class EntryCodec {
 			if (!isNull) {
 				byte[] payload = new byte[buffer.remaining()];
 				buffer.get(payload);
-				value = this.serializer.deserialize((format == COMPRESSED_FORMAT_VERSION) ? inflate(payload) : payload);
+				value = this.serializer.deserialize(compressed ? inflate(payload) : payload);
 			}
 			return new CacheEntry(value, writtenAt, expiresAt, staleUntil, loadMillis, tags, versions, epoch);
 		}
 		catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException ex) {
 			throw new SerializationFailedException("Truncated tiered-cache entry", ex);
 		}
+	}
+
+	/**
+	 * Reads the schema id of an envelope without reading its value.
+	 * @param bytes the stored bytes
+	 * @param offset where the envelope starts
+	 * @return the schema id, {@link #NO_SCHEMA} for an envelope written without one, or
+	 * {@code -1} for bytes that are not an envelope this version can read
+	 */
+	public static long schemaOf(byte[] bytes, int offset) {
+		if (bytes.length - offset < HEADER || bytes[offset] != MAGIC_0 || bytes[offset + 1] != MAGIC_1) {
+			return -1;
+		}
+		byte format = bytes[offset + FORMAT_OFFSET];
+		if (format == FORMAT_VERSION || format == COMPRESSED_FORMAT_VERSION) {
+			return NO_SCHEMA;
+		}
+		if (format != SCHEMA_FORMAT_VERSION || bytes.length - offset < HEADER + 8) {
+			return -1;
+		}
+		return ByteBuffer.wrap(bytes, offset + SCHEMA_OFFSET, 8).getLong();
 	}
 
 	/**

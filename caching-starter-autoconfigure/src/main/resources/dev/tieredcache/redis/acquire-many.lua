@@ -3,9 +3,10 @@
 -- KEYS: for each key, three keys in one hash slot: entry, lock, waiters flag
 --       ({cache:key}); on a cluster every key of one call shares a slot
 -- ARGV[1] lock token (one per batch), ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to,
--- ARGV[4] ttl ms of the tombstone created when an entry is absent, ARGV[5] one character per
--- key, '1' when the caller saw no value for it: a value stored since then is left for the
--- caller to read instead of being locked and loaded again
+-- ARGV[4] ttl ms of the tombstone created when an entry is absent, ARGV[5] one digit per
+-- key: 1 set when the caller saw no value for it (a value stored since then is left for the
+-- caller to read instead of being locked and loaded again), 2 set when the caller could not
+-- read its pending write-behind value (not returned again)
 -- Returns, for each key in order, three items: acquired 1|0, sequence, remaining lease ms
 -- of the holder (0 when acquired, -1 when a value stored meanwhile is there to read, -2
 -- when the entry is a pending write-behind value, to read whatever its versions: see
@@ -25,11 +26,12 @@ for i = 1, #KEYS, 3 do
   end
   local k = (i + 2) / 3
   local held = redis.call('STRLEN', KEYS[i]) > 25
-  if held and redis.call('PTTL', KEYS[i]) == -1 then
+  local flags = tonumber(string.sub(ARGV[5] or '', k, k)) or 0
+  if held and flags < 2 and redis.call('PTTL', KEYS[i]) == -1 then
     out[#out + 1] = 0
     out[#out + 1] = seq
     out[#out + 1] = -2
-  elseif held and string.sub(ARGV[5] or '', k, k) == '1' then
+  elseif held and flags % 2 == 1 then
     out[#out + 1] = 0
     out[#out + 1] = seq
     out[#out + 1] = -1

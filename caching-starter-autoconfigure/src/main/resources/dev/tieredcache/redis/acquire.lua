@@ -4,7 +4,8 @@
 -- ARGV[1] lock token, ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to, ARGV[4] ttl ms of
 -- the tombstone created when the entry is absent, ARGV[5] '1' to get the entry back instead
 -- of the lock when it holds a value (the caller saw none: one was stored meanwhile),
--- ARGV[6] '1' when the caller holds a stale value it may serve if loads fail (stale-if-error)
+-- ARGV[6] '1' when the caller holds a stale value it may serve if loads fail (stale-if-error),
+-- ARGV[7] '0' not to return a pending write-behind value (the caller could not read it)
 -- Returns {acquired 1|0, sequence, remaining lease ms of the holder[, the entry]}, or
 -- {2, sequence, 0} when loads of the key back off after failures and the caller has a
 -- stale value to serve instead, or {3, sequence, 0, the entry} when the entry is a pending
@@ -21,7 +22,7 @@ if seq == '' then
   redis.call('SET', KEYS[1], seq, 'PX', ARGV[4])
 end
 if redis.call('STRLEN', KEYS[1]) > 25 then
-  if redis.call('PTTL', KEYS[1]) == -1 then
+  if redis.call('PTTL', KEYS[1]) == -1 and ARGV[7] ~= '0' then
     return {3, seq, 0, redis.call('GET', KEYS[1])}
   end
   if ARGV[5] == '1' then
