@@ -3,6 +3,9 @@ package dev.tieredcache.benchmarks;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.redisson.Redisson;
@@ -29,6 +32,7 @@ import org.springframework.data.redis.cache.RedisCacheWriter;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.serializer.JacksonJsonRedisSerializer;
 import org.springframework.data.redis.serializer.RedisSerializationContext.SerializationPair;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import dev.tieredcache.autoconfigure.TieredCacheAutoConfiguration;
 
@@ -66,6 +70,24 @@ public final class Instances {
 		values.put("tiered-cache.key-prefix", prefix);
 		values.put("tiered-cache.serialization.allowed-packages", "java,dev.tieredcache");
 		return start(StarterConfiguration.class, source, values, properties);
+	}
+
+	/**
+	 * Starts an instance of the starter that writes to a database: a {@link WriteCounters}
+	 * bean over the given data source.
+	 * @param port the Redis port
+	 * @param prefix the key prefix
+	 * @param dataSource the database
+	 * @param properties more {@code key=value} properties
+	 * @return the running context, holding a {@link WriteCounters} bean
+	 */
+	public static ConfigurableApplicationContext writer(int port, String prefix, DataSource dataSource,
+			String... properties) {
+		Map<String, Object> values = redisProperties(port);
+		values.put("tiered-cache.key-prefix", prefix);
+		values.put("tiered-cache.serialization.allowed-packages", "java,dev.tieredcache");
+		return start(WriterConfiguration.class, (context) -> context.registerBean(DataSource.class, () -> dataSource),
+				values, properties);
 	}
 
 	/**
@@ -154,13 +176,19 @@ public final class Instances {
 
 	private static ConfigurableApplicationContext start(Class<?> configuration, ProductSource source,
 			Map<String, Object> values, String... properties) {
+		return start(configuration, (context) -> context.registerBean(ProductSource.class, () -> source), values,
+				properties);
+	}
+
+	private static ConfigurableApplicationContext start(Class<?> configuration,
+			Consumer<AnnotationConfigApplicationContext> beans, Map<String, Object> values, String... properties) {
 		for (String property : properties) {
 			int eq = property.indexOf('=');
 			values.put(property.substring(0, eq), property.substring(eq + 1));
 		}
 		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
 		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("benchmark", values));
-		context.registerBean(ProductSource.class, () -> source);
+		beans.accept(context);
 		context.register(configuration);
 		context.refresh();
 		return context;
@@ -174,6 +202,18 @@ public final class Instances {
 		@Bean
 		StarterProducts starterProducts(ProductSource source) {
 			return new StarterProducts(source);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, AopAutoConfiguration.class,
+			TieredCacheAutoConfiguration.class })
+	static class WriterConfiguration {
+
+		@Bean
+		WriteCounters writeCounters(DataSource dataSource) {
+			return new WriteCounters(new JdbcTemplate(dataSource));
 		}
 
 	}

@@ -347,10 +347,11 @@ final class PeersReport {
 		this.md.append("## P8. Batch read and write-behind\n\n");
 		this.md.append("| Scenario | starter | JetCache | Redisson | Spring | floor |\n|---|---|---|---|---|---|\n");
 		this.md.append("| batch read of 100 keys | see section 7 | not measured | not measured | see section 7 | – |\n");
-		this.md.append("| write-behind throughput | not measured | – | – | – | – |\n\n");
+		this.md.append("| write-behind | see section 9 | not measured | not measured | – | see section 9 |\n\n");
 		this.md.append("Section 7 measures the starter's `@ReadThroughAll` against 100 single calls and Spring's ")
-			.append("`@Cacheable`; the peers' batch reads (JetCache's and Redisson's `getAll`) and write-behind ")
-			.append("are not benchmarked yet.\n\n");
+			.append("`@Cacheable`, section 9 its `@WriteBehind` against `@WriteThrough` and a direct JDBC UPDATE; the ")
+			.append("peers' batch reads (JetCache's and Redisson's `getAll`) and write-behind (Redisson's ")
+			.append("`MapWriter` in write-behind mode) are not benchmarked yet.\n\n");
 	}
 
 }

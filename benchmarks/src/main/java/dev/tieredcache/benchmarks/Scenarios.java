@@ -13,8 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Runs the scenarios, which are programs rather than micro-benchmarks, and writes their
  * results as JSON for {@link ReportGenerator}: the interleaved L2 hit, the stampede, tag
  * invalidation and round trips of issue 6, the peer scenarios of issue 15 (interleaved
- * hits, miss and load, invalidation reach, memory per entry), the batch reads of issue 13
- * and value compression.
+ * hits, miss and load, invalidation reach, memory per entry), the batch reads of issue 13,
+ * value compression and write-behind against PostgreSQL (issue 14).
  *
  * <pre>
  * java -cp benchmarks/target/classes:$(cat benchmarks/target/classpath.txt) \
@@ -23,8 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * The optional third argument runs only the named scenarios (the keys of the JSON). Most
  * scenarios use the shared Redis ({@code -Dbench.redis.port}, default 6379) under a prefix
- * of their own; round trips, batch reads, compression and memory run on a
- * {@code redis-server} the run starts itself (the first three fall back to the shared one,
+ * of their own; round trips, batch reads, compression, write-behind and memory run on a
+ * {@code redis-server} the run starts itself (the first four fall back to the shared one,
  * whose round-trip counts then include other clients';
  * memory is skipped without it, since it flushes its server). A scenario that fails is
  * recorded as failed, with its error, and the others still run.
@@ -61,7 +61,7 @@ public final class Scenarios {
 		scenarios.run("reach",
 				() -> new InvalidationReachScenario(shared, smoke ? 20 : 1_000, smoke ? 200 : 10_000).run());
 		if (scenarios.wanted("roundTrips") || scenarios.wanted("batchReads") || scenarios.wanted("compression")
-				|| scenarios.wanted("memory")) {
+				|| scenarios.wanted("writeBehind") || scenarios.wanted("memory")) {
 			PrivateRedis own = PrivateRedis.startIfAvailable();
 			int counted = (own != null) ? own.port() : shared;
 			try {
@@ -78,6 +78,12 @@ public final class Scenarios {
 				});
 				scenarios.run("compression", () -> smoke ? new CompressionScenario(counted, 32, 20, 8).run()
 						: new CompressionScenario(counted, 512, 400, 16).run());
+				scenarios.run("writeBehind", () -> {
+					Map<String, Object> writeBehind = smoke ? new WriteBehindScenario(counted, 20, 20).run()
+							: new WriteBehindScenario(counted, 300, 50).run();
+					writeBehind.put("privateServer", own != null);
+					return writeBehind;
+				});
 				// Last: it flushes its server.
 				scenarios.run("memory", () -> (own != null) ? new MemoryScenario(own.port(), smoke ? 2_000 : 100_000).run()
 						: Map.of("skipped", "no redis-server on the PATH: the scenario flushes its server"));
