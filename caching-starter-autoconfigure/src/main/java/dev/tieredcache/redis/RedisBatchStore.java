@@ -219,12 +219,13 @@ public final class RedisBatchStore {
 	}
 
 	private byte[][] keys(List<String> entryIds, List<Integer> indexes) {
-		byte[][] keys = new byte[3 * indexes.size()][];
+		byte[][] keys = new byte[4 * indexes.size()][];
 		for (int j = 0; j < indexes.size(); j++) {
 			String entryId = entryIds.get(indexes.get(j));
-			keys[3 * j] = this.layout.entry(entryId);
-			keys[3 * j + 1] = this.layout.lock(entryId);
-			keys[3 * j + 2] = this.layout.waiters(entryId);
+			keys[4 * j] = this.layout.entry(entryId);
+			keys[4 * j + 1] = this.layout.lock(entryId);
+			keys[4 * j + 2] = this.layout.waiters(entryId);
+			keys[4 * j + 3] = this.layout.pending(entryId);
 		}
 		return keys;
 	}

@@ -171,7 +171,7 @@ public final class RedisStore implements VersionSource {
 	public LoadTicket beginLoad(String entryId, String token, long leaseMillis, long tombstoneTtlMillis,
 			boolean lock, boolean unlessStored, boolean staleAtHand, boolean servePending) {
 		byte[][] keys = { this.layout.entry(entryId), this.layout.lock(entryId), this.layout.waiters(entryId),
-				this.layout.backoff(entryId) };
+				this.layout.backoff(entryId), this.layout.pending(entryId) };
 		List<Object> result = this.executor.script("load-start", RedisScript.ACQUIRE, ScriptOutputType.MULTI, keys,
 				bytes(token), number(leaseMillis), lock ? LOCK : NO_LOCK, number(tombstoneTtlMillis),
 				unlessStored ? LOCK : NO_LOCK, staleAtHand ? LOCK : NO_LOCK, servePending ? LOCK : NO_LOCK);

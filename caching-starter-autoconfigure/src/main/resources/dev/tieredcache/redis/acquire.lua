@@ -1,6 +1,7 @@
 -- Starts a read-through load of one cache key: returns the entry's write sequence and,
 -- when locking is asked for, takes the load lock.
--- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag, KEYS[4] back-off (one hash slot: {cache@key})
+-- KEYS[1] entry, KEYS[2] lock, KEYS[3] waiters flag, KEYS[4] back-off, KEYS[5] pending
+-- write-behind marker (one hash slot: {cache@key})
 -- ARGV[1] lock token, ARGV[2] lease ms, ARGV[3] '1' to lock, '0' not to, ARGV[4] ttl ms of
 -- the tombstone created when the entry is absent, ARGV[5] '1' to get the entry back instead
 -- of the lock when it holds a value (the caller saw none: one was stored meanwhile),
@@ -9,7 +10,7 @@
 -- Returns {acquired 1|0, sequence, remaining lease ms of the holder[, the entry]}, or
 -- {2, sequence, 0} when loads of the key back off after failures and the caller has a
 -- stale value to serve instead, or {3, sequence, 0, the entry} when the entry is a pending
--- write-behind value (no TTL, see wb-write.lua): the value the database is about to get,
+-- write-behind value (its marker exists, see wb-write.lua): the value the database is about to get,
 -- served whatever the versions it was made under (a clear since then does not hide it), so
 -- that no load reads the older row it replaces.
 -- Atomic: the sequence read and the lock are taken together, so a write that lands after
@@ -22,7 +23,7 @@ if seq == '' then
   redis.call('SET', KEYS[1], seq, 'PX', ARGV[4])
 end
 if redis.call('STRLEN', KEYS[1]) > 25 then
-  if redis.call('PTTL', KEYS[1]) == -1 and ARGV[7] ~= '0' then
+  if ARGV[7] ~= '0' and redis.call('EXISTS', KEYS[5]) == 1 then
     return {3, seq, 0, redis.call('GET', KEYS[1])}
   end
   if ARGV[5] == '1' then

@@ -33,7 +33,7 @@ class RedisAclTests {
 		try (RedisServerProcess redis = RedisServerProcess.start("--requirepass", "admin-secret")) {
 			String created = redis.cli("--user", "default", "--pass", "admin-secret", "--no-auth-warning", "ACL",
 					"SETUSER", "cache-app", "on", ">app-secret", "resetkeys", "~" + PREFIX + "*", "resetchannels",
-					"&" + PREFIX + "invalidation", "-@all", "+get", "+set", "+del", "+exists", "+incr", "+pexpire",
+					"&" + PREFIX + "invalidation", "-@all", "+get", "+mget", "+set", "+del", "+exists", "+incr", "+pexpire",
 					"+getrange", "+setrange", "+strlen",
 					"+pttl", "+time", "+eval", "+evalsha", "+publish", "+subscribe", "+unsubscribe", "+ping",
 					"+hello", "+auth", "+client|setname");
