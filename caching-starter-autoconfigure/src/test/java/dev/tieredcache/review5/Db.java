@@ -9,6 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongPredicate;
 
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
 import dev.tieredcache.annotation.WriteBehind;
 import dev.tieredcache.annotation.WriteThrough;
 
@@ -33,8 +36,28 @@ final class Db {
 		return this.rowLocks.computeIfAbsent(key, (k) -> new ReentrantLock());
 	}
 
-	/** Writes a row: waits for the row's lock (held by an open transaction), as UPDATE does. */
+	/**
+	 * Writes a row: waits for the row's lock (held by an open transaction), as UPDATE does.
+	 * Inside a Spring transaction the write lands only if it commits.
+	 */
 	void write(String key, long value) {
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCompletion(int status) {
+					if (status == STATUS_COMMITTED) {
+						land(key, value);
+					}
+				}
+
+			});
+			return;
+		}
+		land(key, value);
+	}
+
+	private void land(String key, long value) {
 		ReentrantLock lock = rowLock(key);
 		lock.lock();
 		try {
@@ -77,6 +100,22 @@ final class Db {
 		}
 
 		@WriteBehind(cache = "seen")
+		public void save(String key, Long value) {
+			this.db.write(key, value);
+		}
+
+	}
+
+	/** A write-behind repository whose values from 100 on are written at once (condition). */
+	static class ConditionalRepository {
+
+		private final Db db;
+
+		ConditionalRepository(Db db) {
+			this.db = db;
+		}
+
+		@WriteBehind(cache = "marks", condition = "#value < 100")
 		public void save(String key, Long value) {
 			this.db.write(key, value);
 		}
