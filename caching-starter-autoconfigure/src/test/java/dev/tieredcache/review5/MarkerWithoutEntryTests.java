@@ -107,4 +107,30 @@ class MarkerWithoutEntryTests {
 		});
 	}
 
+	/**
+	 * At shutdown, {@code stop()} repeats rounds of each cache while a round claims
+	 * anything, until the shutdown timeout: the orphan marker of cache "seen" is claimed by
+	 * every round, so stopping spends the whole timeout on it and the pending writes of the
+	 * caches after it are not flushed at shutdown.
+	 * Sequence: save(k, 1) on "items", its entry deleted; save(j, 2) on "seen"; the context
+	 * closes (shutdown-timeout 2s). Observed: j never reached the database (still pending in
+	 * Redis); the close took the whole timeout. Expected: j flushed at shutdown, at once.
+	 */
+	@Test
+	@Disabled("review5: an orphan pending marker makes the shutdown flush spin out its timeout; other caches are not flushed")
+	void anOrphanMarkerDoesNotStarveTheShutdownFlushOfOtherCaches() {
+		Db db = new Db();
+		String prefix = TestRedis.uniquePrefix("review5-orphan-stop");
+		runner(db, prefix, "tiered-cache.shutdown-timeout=2s")
+			.withBean(Db.BatchRepository.class, () -> new Db.BatchRepository(db))
+			.run((a) -> {
+				a.getBean(Db.BatchRepository.class).save("k", 1L);
+				a.getBean(Db.Repository.class).save("j", 2L);
+				try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
+					redis.commands().del((prefix + "c:{items@k}").getBytes());
+				}
+			});
+		assertThat(db.audit("j")).as("the pending write of cache 'seen' flushed at shutdown").containsExactly(2L);
+	}
+
 }
