@@ -22,6 +22,7 @@ import dev.tieredcache.redis.RateLimitedLog;
 import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisStore;
 import dev.tieredcache.redis.RedisUnavailableException;
+import dev.tieredcache.serialization.EntryCodec;
 
 /**
  * A Spring {@link Cache} in two tiers: Caffeine in this process (L1) in front of Redis
@@ -406,9 +407,13 @@ public class TieredCache implements Cache {
 	}
 
 	private @Nullable CacheEntry readRemoteUnobserved(String key, boolean[] present) {
-		byte[] stored = readStored(entryId(key));
+		String entryId = entryId(key);
+		byte[] stored = readStored(entryId);
 		present[0] = stored != null && !RedisStore.isTombstone(stored);
 		CacheEntry entry = currentEntry(stored);
+		if (entry == null && present[0]) {
+			entry = pendingEntry(entryId, stored);
+		}
 		if (entry == null) {
 			this.statistics.miss(Tier.L2);
 		}
@@ -430,6 +435,23 @@ public class TieredCache implements Cache {
 		}
 		RedisStore.EntryAndVariant read = this.services.store().getWithVariant(entryId, schema);
 		return this.entries.inSchema(read.entry(), read.variant());
+	}
+
+	/**
+	 * Returns a pending write-behind value that a clear, a tag invalidation or a group bump
+	 * made after its write would otherwise hide: until its flush it is the key's value. Only
+	 * an entry made as a pending value (fresh for a century) costs the check of its marker.
+	 */
+	private @Nullable CacheEntry pendingEntry(String entryId, byte[] stored) {
+		if (EntryCodec.schemaOf(stored, RedisKeyLayout.ENTRY_HEADER) != this.entries.schema()) {
+			return null;
+		}
+		CacheEntry entry = this.entries.decode(stored);
+		if (entry == null || entry.expiresAt() - this.entries.now() < PENDING_FRESHNESS_MILLIS / 2
+				|| !this.services.store().isPending(entryId)) {
+			return null;
+		}
+		return entry;
 	}
 
 	/**
@@ -493,10 +515,24 @@ public class TieredCache implements Cache {
 	 * @param tags its encoded tags and groups
 	 */
 	public void write(String key, @Nullable Object value, String[] tags) {
+		write(key, value, tags, -1);
+	}
+
+	/**
+	 * Writes a value to both tiers, as {@link #write(String, Object, String[])}, on behalf of
+	 * an application write that began at a given time (its method wrote the database first):
+	 * a pending write-behind value of the key written since then is the later write and is
+	 * kept, to be flushed after this one.
+	 * @param key the encoded key
+	 * @param value the value
+	 * @param tags the tags
+	 * @param startedNanos when the write began, by {@link System#nanoTime()}, or -1
+	 */
+	public void write(String key, @Nullable Object value, String[] tags, long startedNanos) {
 		long issued = System.nanoTime();
 		long ttl = this.entries.ttlMillisFor(value);
 		if (ttl == 0) {
-			evictKey(key);
+			evictKey(key, startedNanos);
 			return;
 		}
 		CacheEntry entry;
@@ -514,16 +550,21 @@ public class TieredCache implements Cache {
 		}
 		byte[] stored = this.entries.encode(entry);
 		if (stored == null) {
-			evictKey(key);
+			evictKey(key, startedNanos);
 			return;
 		}
 		this.local.write(key, entry);
 		byte[] writeId = newWriteId();
 		try {
-			this.services.store()
+			if (this.services.store()
 				.put(this.encodedName, entryId(key), key, RedisStore.withWriteId(stored, writeId),
-						this.entries.redisTtlMillis(entry));
-			this.statistics.put(Tier.L2);
+						this.entries.redisTtlMillis(entry), ageMicros(startedNanos))) {
+				this.statistics.put(Tier.L2);
+			}
+			else {
+				// A write-behind write made since this one began is the later value.
+				this.local.invalidate(key, EvictionCause.EXPLICIT);
+			}
 		}
 		catch (RedisUnavailableException ex) {
 			// Redis may or may not have applied it, now or later: the replay deletes whatever
@@ -612,6 +653,17 @@ public class TieredCache implements Cache {
 	 * @return whether Redis held the key (or, when Redis is unreachable, L1 did)
 	 */
 	public boolean evictKey(String key) {
+		return evictKey(key, -1);
+	}
+
+	/**
+	 * Evicts a key, as {@link #evictKey(String)}, on behalf of an application write that
+	 * began at a given time: a pending write-behind value written since then is kept.
+	 * @param key the encoded key
+	 * @param startedNanos when the write began, by {@link System#nanoTime()}, or -1
+	 * @return whether Redis held the key (or, when Redis is unreachable, L1 did)
+	 */
+	public boolean evictKey(String key, long startedNanos) {
 		long issued = System.nanoTime();
 		this.invalidations.invalidation(InvalidationKind.KEY, false);
 		boolean wasLocal = this.local.contains(key);
@@ -621,7 +673,8 @@ public class TieredCache implements Cache {
 		}
 		try {
 			boolean wasRemote = this.services.store()
-				.delete(this.encodedName, entryId(key), key, this.entries.tombstoneTtlMillis());
+				.delete(this.encodedName, entryId(key), key, this.entries.tombstoneTtlMillis(),
+						ageMicros(startedNanos));
 			this.statistics.eviction(Tier.L2, EvictionCause.EXPLICIT);
 			return wasRemote;
 		}
@@ -662,6 +715,11 @@ public class TieredCache implements Cache {
 					lostWriteIds);
 		// Other instances drop the key on the replay's message; this one ignores its own.
 		this.local.invalidate(key, EvictionCause.REMOTE);
+	}
+
+	/** How long ago a write began, in microseconds, or -1 when unknown. */
+	private static long ageMicros(long startedNanos) {
+		return (startedNanos == -1) ? -1 : Math.max(0, (System.nanoTime() - startedNanos) / 1000);
 	}
 
 	// Write-behind support (dev.tieredcache.writebehind)

@@ -20,21 +20,22 @@ final class AfterCommit {
 	}
 
 	/**
-	 * Runs an action if the surrounding transaction rolls back (or completes in an unknown
-	 * state); never when there is none.
+	 * Runs an action once the surrounding transaction completed, told whether it committed;
+	 * at once, as committed, when there is none.
 	 */
-	static void rolledBack(Runnable action) {
+	static void completed(java.util.function.Consumer<Boolean> action) {
 		if (inTransaction()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 
 				@Override
 				public void afterCompletion(int status) {
-					if (status != STATUS_COMMITTED) {
-						action.run();
-					}
+					action.accept(status == STATUS_COMMITTED);
 				}
 
 			});
+		}
+		else {
+			action.accept(true);
 		}
 	}
 

@@ -139,6 +139,12 @@ final class CacheExpression {
 		catch (EvaluationException ex) {
 			throw new CacheExpressionException("Cannot evaluate " + this.description + ": " + ex.getMessage(), ex);
 		}
+		catch (RuntimeException ex) {
+			// Thrown by a method the expression calls, and rethrown by SpEL as is: its message
+			// may quote the argument (a key, a value), so only its type is named.
+			throw new CacheExpressionException("Cannot evaluate " + this.description + ": it threw "
+					+ ex.getClass().getName(), ex);
+		}
 	}
 
 	/**

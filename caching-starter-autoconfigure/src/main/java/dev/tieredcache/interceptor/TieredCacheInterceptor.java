@@ -124,6 +124,7 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 		ReturnHandler handler = this.handlers.get(operations.returnKind());
 		boolean[] writeConditions = conditions(operations.writeConditions(), operations, context);
 		boolean[] invalidateConditions = conditions(operations.invalidateConditions(), operations, context);
+		long started = System.nanoTime();
 		List<Fence> fences = fence(operations, context, writeConditions);
 		Object returned;
 		try {
@@ -138,7 +139,7 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 				returned = handler.afterReturning(returned, (value) -> {
 					// A publisher subscribed twice at once would otherwise share #result.
 					synchronized (context) {
-						afterReturning(operations, context, value, writeConditions, invalidateConditions);
+						afterReturning(operations, context, value, writeConditions, invalidateConditions, started);
 					}
 				});
 			}
@@ -148,9 +149,10 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 			throw ex;
 		}
 		if (!fences.isEmpty()) {
-			// The cache change supersedes what the fences hold; a change that could not
-			// reach Redis keeps them until it is replayed or their lease runs out.
-			AfterCommit.rolledBack(() -> fences.forEach(Fence::release));
+			// The cache change superseded what the fences held (or kept a newer pending
+			// write and gave them up); one that could not reach Redis leaves them to run out
+			// while it is replayed. A rollback gives them back at once.
+			AfterCommit.completed((committed) -> fences.forEach(committed ? Fence::finish : Fence::release));
 		}
 		return returned;
 	}
@@ -400,12 +402,12 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 	}
 
 	private void afterReturning(CacheOperations operations, InvocationContext context, @Nullable Object result,
-			boolean[] writeConditions, boolean[] invalidateConditions) {
+			boolean[] writeConditions, boolean[] invalidateConditions, long started) {
 		context.setResult(result);
 		List<WriteOperation> writes = operations.writes();
 		for (int i = 0; i < writes.size(); i++) {
 			if (writeConditions[i]) {
-				write(writes.get(i), operations, context, result);
+				write(writes.get(i), operations, context, result, started);
 			}
 		}
 		List<InvalidateOperation> invalidations = operations.invalidations();
@@ -425,8 +427,13 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 		}
 	}
 
+	/**
+	 * A {@code @WriteThrough}'s cache change, after the method (and its transaction) wrote
+	 * the database; {@code started} is when the call began, so that a write-behind write of
+	 * the key made since then is kept as the later one.
+	 */
 	private void write(WriteOperation write, CacheOperations operations, InvocationContext context,
-			@Nullable Object result) {
+			@Nullable Object result, long started) {
 		try {
 			if (write.unless() != null && write.unless().isTrue(context)) {
 				return;
@@ -434,12 +441,12 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 			TieredCache cache = this.manager.getCache(write.cache());
 			String key = this.keys.key(write.key(), operations, context);
 			if (write.mode() == WriteMode.EVICT) {
-				AfterCommit.run(() -> safely(operations, () -> cache.evictKey(key)));
+				AfterCommit.run(() -> safely(operations, () -> cache.evictKey(key, started)));
 				return;
 			}
 			Object value = (write.value() != null) ? write.value().value(context) : result;
 			String[] tags = CacheKeys.tags(write.tags(), operations.groups(), context);
-			AfterCommit.run(() -> safely(operations, () -> cache.write(key, value, tags)));
+			AfterCommit.run(() -> safely(operations, () -> cache.write(key, value, tags, started)));
 		}
 		catch (CacheExpressionException ex) {
 			warnSkipped(operations, ex);

@@ -122,6 +122,7 @@ public class WriteBehindInterceptor implements MethodInterceptor {
 	 */
 	private @Nullable Object runAtOnce(Operation operation, MethodInvocation invocation, Object key)
 			throws Throwable {
+		long started = System.nanoTime();
 		Fence fence = fence(operation, key);
 		Object returned;
 		try {
@@ -131,14 +132,26 @@ public class WriteBehindInterceptor implements MethodInterceptor {
 			fence.release();
 			throw ex;
 		}
-		try {
-			this.writes.afterSynchronousWrite(operation.cache(), key);
-		}
-		catch (RuntimeException ex) {
-			// Retried until it lands; the fence keeps flushers off the key meanwhile.
-			this.warnings.warn(operation.description(), () -> "Evicting after " + operation.description()
-					+ " ran at once failed (" + ex.getClass().getSimpleName() + ")");
-		}
+		// After the commit of the transaction the method ran in, if any: a rollback leaves
+		// the pending write in place, and gives the fence back.
+		AfterCommit.run(() -> {
+			try {
+				this.writes.afterSynchronousWrite(operation.cache(), key, started);
+			}
+			catch (RuntimeException ex) {
+				// Retried until it lands; the fence keeps flushers off the key meanwhile.
+				this.warnings.warn(operation.description(), () -> "Evicting after " + operation.description()
+						+ " ran at once failed (" + ex.getClass().getSimpleName() + ")");
+			}
+		});
+		AfterCommit.completed((committed) -> {
+			if (committed) {
+				fence.finish();
+			}
+			else {
+				fence.release();
+			}
+		});
 		return returned;
 	}
 

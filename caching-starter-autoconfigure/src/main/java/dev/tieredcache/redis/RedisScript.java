@@ -38,6 +38,8 @@ record RedisScript(String name, String source, String sha1) {
 
 	static final RedisScript WB_RELEASE = load("wb-release");
 
+	static final RedisScript WB_DROP = load("wb-drop");
+
 	static final RedisScript WB_CLAIM = load("wb-claim");
 
 	static final RedisScript WB_TAKE = load("wb-take");

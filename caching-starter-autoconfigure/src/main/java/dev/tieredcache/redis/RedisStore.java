@@ -80,6 +80,17 @@ public final class RedisStore implements VersionSource {
 	}
 
 	/**
+	 * Whether a key has a pending write-behind write (its marker exists).
+	 * @param entryId the entry
+	 * @return whether it is pending
+	 */
+	public boolean isPending(String entryId) {
+		byte[] marker = this.layout.pending(entryId);
+		Long exists = this.executor.execute("get", (redis) -> redis.exists(marker));
+		return exists != null && exists > 0;
+	}
+
+	/**
 	 * Reads an entry and the variant one schema loaded while the entry held another
 	 * schema's value, in one round trip; {@code CacheEntries} chooses which serves.
 	 * @param entryId the entry
@@ -264,7 +275,27 @@ public final class RedisStore implements VersionSource {
 	 * @param ttlMillis the TTL
 	 */
 	public void put(String cache, String entryId, String localKey, byte[] stored, long ttlMillis) {
-		write("set", cache, entryId, localKey, stored, ttlMillis, EMPTY);
+		put(cache, entryId, localKey, stored, ttlMillis, -1);
+	}
+
+	/**
+	 * Stores an entry, as {@link #put(String, String, String, byte[], long)}, for a write
+	 * that began some time ago (the application's method wrote the database first): a
+	 * pending write-behind value written since it began is the later write, and is kept.
+	 * @param cache the encoded cache name
+	 * @param entryId the entry
+	 * @param localKey the key as other instances' L1 holds it
+	 * @param stored the bytes to store
+	 * @param ttlMillis the value's TTL
+	 * @param startedAgeMicros how long ago the write began, by the caller's monotonic clock,
+	 * or -1 if unknown (every pending value is then superseded)
+	 * @return whether the value was stored (false: a newer pending value was kept)
+	 */
+	public boolean put(String cache, String entryId, String localKey, byte[] stored, long ttlMillis,
+			long startedAgeMicros) {
+		List<Object> result = write("set", cache, entryId, localKey, stored, ttlMillis, EMPTY, EMPTY,
+				startedAgeMicros);
+		return ((Long) result.get(0)) == 1L;
 	}
 
 	/**
@@ -308,7 +339,23 @@ public final class RedisStore implements VersionSource {
 	 * @return whether a value was present
 	 */
 	public boolean delete(String cache, String entryId, String localKey, long tombstoneTtlMillis) {
-		List<Object> result = write("del", cache, entryId, localKey, EMPTY, tombstoneTtlMillis, EMPTY);
+		return delete(cache, entryId, localKey, tombstoneTtlMillis, -1);
+	}
+
+	/**
+	 * Deletes an entry, as {@link #delete(String, String, String, long)}, for a write that
+	 * began some time ago: a pending write-behind value written since it began is kept.
+	 * @param cache the encoded cache name
+	 * @param entryId the entry
+	 * @param localKey the key as other instances' L1 holds it
+	 * @param tombstoneTtlMillis lifetime of the tombstone
+	 * @param startedAgeMicros how long ago the write began, or -1 if unknown
+	 * @return whether a value was present
+	 */
+	public boolean delete(String cache, String entryId, String localKey, long tombstoneTtlMillis,
+			long startedAgeMicros) {
+		List<Object> result = write("del", cache, entryId, localKey, EMPTY, tombstoneTtlMillis, EMPTY, EMPTY,
+				startedAgeMicros);
 		return ((Long) result.get(0)) == 1L;
 	}
 
@@ -340,11 +387,16 @@ public final class RedisStore implements VersionSource {
 
 	private List<Object> write(String mode, String cache, String entryId, String localKey, byte[] stored,
 			long ttlMillis, byte[] condition, byte[] lostWriteIds) {
+		return write(mode, cache, entryId, localKey, stored, ttlMillis, condition, lostWriteIds, -1);
+	}
+
+	private List<Object> write(String mode, String cache, String entryId, String localKey, byte[] stored,
+			long ttlMillis, byte[] condition, byte[] lostWriteIds, long startedAgeMicros) {
 		byte[][] keys = { this.layout.entry(entryId), this.layout.pending(entryId),
 				this.layout.deadLetterRecord(entryId) };
 		return this.executor.script("write", RedisScript.WRITE, ScriptOutputType.MULTI, keys, bytes(mode), stored,
 				number(ttlMillis), this.layout.channel(), message(InvalidationMessage.KEY, cache, localKey),
-				condition, lostWriteIds);
+				condition, lostWriteIds, (startedAgeMicros >= 0) ? number(startedAgeMicros) : EMPTY);
 	}
 
 	/**

@@ -104,7 +104,8 @@ public final class RedisWriteBehindStore {
 	 * @param owner this flusher's id
 	 * @param leaseMillis the lease
 	 * @return the write, or null if another live flusher holds it; a write with null
-	 * {@code stored} when nothing is pending
+	 * {@code stored} when nothing is pending, or when the marker's value was gone and the
+	 * marker dropped ({@link Pending#lost()})
 	 */
 	public @Nullable Pending take(String cache, String key, String owner, long leaseMillis) {
 		String entryId = RedisKeyLayout.entryId(cache, key);
@@ -117,6 +118,9 @@ public final class RedisWriteBehindStore {
 		}
 		if (outcome == 0L) {
 			return new Pending(key, null, null, 0);
+		}
+		if (outcome == 3L) {
+			return new Pending(key, null, null, Pending.LOST);
 		}
 		byte[] stored = (byte[]) result.get(1);
 		return new Pending(key, (stored.length > 0) ? stored : null, (byte[]) result.get(2),
@@ -351,7 +355,7 @@ public final class RedisWriteBehindStore {
 		if (revived != null && revived == 1L) {
 			due(cache, 0, true, List.of(letter.key()));
 		}
-		drop(cache, letter.id());
+		deleteFromStream(cache, letter.id());
 		return revived != null && revived == 1L;
 	}
 
@@ -362,6 +366,16 @@ public final class RedisWriteBehindStore {
 	 * @return whether it was there
 	 */
 	public boolean drop(String cache, String id) {
+		DeadLetter letter = deadLetter(cache, id);
+		if (letter != null && letter.stored().length >= RedisKeyLayout.SEQUENCE_LENGTH) {
+			byte[][] keys = { this.layout.deadLetterRecord(RedisKeyLayout.entryId(cache, letter.key())) };
+			this.executor.script("write-behind-dead-letter-drop", RedisScript.WB_DROP, ScriptOutputType.INTEGER, keys,
+					java.util.Arrays.copyOf(letter.stored(), RedisKeyLayout.SEQUENCE_LENGTH));
+		}
+		return deleteFromStream(cache, id);
+	}
+
+	private boolean deleteFromStream(String cache, String id) {
 		byte[] stream = this.layout.deadLetters(cache);
 		Long n = this.executor.execute("write-behind-dead-letter-drop", (redis) -> redis.xdel(stream, id));
 		return n != null && n > 0;
@@ -421,6 +435,14 @@ public final class RedisWriteBehindStore {
 	 * @param attempts how many flushes of it failed so far
 	 */
 	public record Pending(String key, byte @Nullable [] stored, byte @Nullable [] serializedKey, int attempts) {
+
+		/** The attempts of a pending write whose value was gone from Redis. */
+		public static final int LOST = -1;
+
+		/** Whether the write's value was gone from Redis, and the write dropped. */
+		public boolean lost() {
+			return this.attempts == LOST;
+		}
 
 		/** Returns the stored value's write sequence. */
 		public byte[] sequence() {

@@ -212,6 +212,11 @@ public class WriteBehindFlusher implements SmartLifecycle {
 					continue;
 				}
 				if (pending.stored() == null) {
+					if (pending.lost()) {
+						this.warnings.warn(name, () -> "A pending write of cache '" + method.cache()
+								+ "' had lost its value in Redis (evicted or deleted: pending values need "
+								+ "maxmemory-policy noeviction or volatile-*); it could not be flushed and was dropped");
+					}
 					this.store.forget(name, key);
 					continue;
 				}
@@ -244,20 +249,32 @@ public class WriteBehindFlusher implements SmartLifecycle {
 			LinkedHashMap<Object, @Nullable Object> values = new LinkedHashMap<>();
 			ours.forEach((c) -> values.put(c.key(), c.value()));
 			Throwable failure = timed(method.cache(), () -> method.flushAll(values));
+			if (failure != null && ours.size() > 1) {
+				// One value the database refuses must not fail (and in the end dead-letter)
+				// the whole batch: each write is tried on its own, and only its own outcome
+				// counts. Flush methods are idempotent, so a batch that partly landed is fine.
+				flushOneByOne(method, cache, own, ours, claims);
+				return;
+			}
 			ours.forEach(claims::released);
 			for (Claimed c : ours) {
 				settle(method, cache, own, c, failure);
 			}
 		}
 		else {
-			for (Claimed c : readable) {
-				if (!claims.stillOurs(c)) {
-					continue;
-				}
-				Throwable failure = timed(method.cache(), () -> method.flushOne(c.key(), c.value()));
-				claims.released(c);
-				settle(method, cache, own, c, failure);
+			flushOneByOne(method, cache, own, readable, claims);
+		}
+	}
+
+	private void flushOneByOne(WriteBehindMethod method, TieredCache cache, WriteBehindSettings own,
+			List<Claimed> claimed, Claims claims) {
+		for (Claimed c : claimed) {
+			if (!claims.stillOurs(c)) {
+				continue;
 			}
+			Throwable failure = timed(method.cache(), () -> method.flushOne(c.key(), c.value()));
+			claims.released(c);
+			settle(method, cache, own, c, failure);
 		}
 	}
 

@@ -81,8 +81,19 @@ public final class WriteBehindWrites {
 	 * @param key the key
 	 */
 	public void afterSynchronousWrite(String cacheName, Object key) {
+		afterSynchronousWrite(cacheName, key, -1);
+	}
+
+	/**
+	 * After a call ran the method at once, as {@link #afterSynchronousWrite(String, Object)}:
+	 * a pending write of the key made since the call began is the later write and is kept.
+	 * @param cacheName the cache
+	 * @param key the key
+	 * @param startedNanos when the call began, by {@link System#nanoTime()}, or -1
+	 */
+	public void afterSynchronousWrite(String cacheName, Object key, long startedNanos) {
 		TieredCache cache = this.manager.getCache(cacheName);
-		cache.evictKey(cache.encodedKey(key));
+		cache.evictKey(cache.encodedKey(key), startedNanos);
 	}
 
 	/**

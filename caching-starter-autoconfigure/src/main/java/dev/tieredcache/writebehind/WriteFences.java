@@ -2,6 +2,8 @@ package dev.tieredcache.writebehind;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -29,6 +31,8 @@ import dev.tieredcache.redis.RedisWriteBehindStore.Pending;
  * cache change that follows the method ({@code write.lua}) then supersedes the pending
  * value, which is never flushed. When the method fails or its transaction rolls back, the
  * claim is {@linkplain Fence#release released} and the pending value is flushed as before.
+ * A pending value written after the writer's method began is the later write: the cache
+ * change keeps it ({@code write.lua}), and it is flushed after the writer's.
  *
  * <p>A fence is best effort where Redis is concerned: when Redis cannot be asked, the
  * method runs without one (the cache change is then replayed and supersedes the pending
@@ -104,7 +108,12 @@ public final class WriteFences {
 				return Fence.NONE;
 			}
 			if (pending != null) {
-				return (pending.serializedKey() == null) ? Fence.NONE : new Fence(this, name, encodedKey, owner);
+				if (pending.serializedKey() == null) {
+					return Fence.NONE;
+				}
+				Fence fence = new Fence(this, name, encodedKey, owner);
+				fence.startHeartbeat(lease);
+				return fence;
 			}
 			if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
 				this.warnings.warn(cacheName, () -> "A flush of a pending write of cache '" + cacheName
@@ -127,7 +136,23 @@ public final class WriteFences {
 		}
 	}
 
-	/** A writer's claim on a key's pending write. */
+	private @Nullable ScheduledFuture<?> heartbeat(String cache, String encodedKey, String owner, long lease) {
+		try {
+			return this.store.executor()
+				.schedule(Duration.ofMillis(Math.max(1, lease / 3)),
+						() -> this.store.renew(cache, encodedKey, owner, lease));
+		}
+		catch (RejectedExecutionException ex) {
+			// Shutting down: the claim simply runs out after claim-after.
+			return null;
+		}
+	}
+
+	/**
+	 * A writer's claim on a key's pending write, renewed (every third of the lease, on the
+	 * housekeeping scheduler) while the writer's method and cache change run, so that a
+	 * method slower than {@code claim-after} keeps it.
+	 */
 	public static final class Fence {
 
 		/** No fence: nothing to release. */
@@ -141,6 +166,8 @@ public final class WriteFences {
 
 		private final String owner;
 
+		private volatile @Nullable ScheduledFuture<?> heartbeat;
+
 		private Fence(@Nullable WriteFences fences, String cache, String key, String owner) {
 			this.fences = fences;
 			this.cache = cache;
@@ -148,11 +175,31 @@ public final class WriteFences {
 			this.owner = owner;
 		}
 
+		private void startHeartbeat(long lease) {
+			if (this.fences != null) {
+				this.heartbeat = this.fences.heartbeat(this.cache, this.key, this.owner, lease);
+			}
+		}
+
 		/**
-		 * Gives the claim up, so that the pending write is flushed as before; does nothing
-		 * once the writer's cache change superseded it.
+		 * Ends the fence after the writer's cache change: it superseded the pending write
+		 * (the claim went with the marker) or kept a newer one (and gave the claim up). A
+		 * change that could not reach Redis leaves the claim to run out after
+		 * {@code claim-after}, while the change is replayed.
+		 */
+		public void finish() {
+			ScheduledFuture<?> running = this.heartbeat;
+			if (running != null) {
+				running.cancel(false);
+			}
+		}
+
+		/**
+		 * Gives the claim up when the writer's write did not happen (its method failed, its
+		 * transaction rolled back), so that the pending write is flushed as before.
 		 */
 		public void release() {
+			finish();
 			if (this.fences != null) {
 				this.fences.release(this.cache, this.key, this.owner);
 			}

@@ -24,6 +24,10 @@
 -- gets a TTL like any other. A replay spares a pending value written after the lost change,
 -- as it spares any newer change. A flush of the superseded value already under way is
 -- fenced by the callers (wb-take.lua), not here: its acknowledgement finds no marker.
+-- ARGV[8] set/del: how long ago, in microseconds, the application's write began (its
+--         method wrote the database first), or '': a pending write-behind value written since
+--         then is the later write of the key, and is kept (with its marker; a writer's claim
+--         on it, a fence, is given up), so the flusher still writes it after this one
 -- A change that applies also supersedes a dead letter of the key written before it, so that
 -- replaying the dead letter cannot put the older value back (wb-revive.lua).
 -- Returns {1} when applied ({1|0} for del/replay: whether a value was there), {0, current}
@@ -42,6 +46,15 @@ end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local last = tonumber(current) or 0
+if (mode == 'set' or mode == 'del') and (ARGV[8] or '') ~= '' and last >= now - tonumber(ARGV[8])
+    and redis.call('EXISTS', KEYS[2]) == 1 then
+  local holder = redis.call('HGET', KEYS[2], 'o')
+  if holder and string.sub(holder, 1, 7) == 'writer-' then
+    redis.call('HDEL', KEYS[2], 'o', 'l')
+  end
+  redis.call('PUBLISH', ARGV[4], ARGV[5])
+  return {0}
+end
 if mode == 'replay' and last >= now - tonumber(ARGV[6]) then
   local writer = redis.call('GETRANGE', KEYS[1], 17, 24)
   local lost = false

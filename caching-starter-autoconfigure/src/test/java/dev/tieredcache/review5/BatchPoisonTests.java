@@ -2,7 +2,6 @@ package dev.tieredcache.review5;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -38,7 +37,6 @@ class BatchPoisonTests {
 	 * stay readable.
 	 */
 	@Test
-	@Disabled("review5: one refused value in a flushAll batch dead-letters (and tombstones) the whole batch")
 	void oneRefusedValueDoesNotDeadLetterItsBatch() {
 		Db db = new Db();
 		db.failing = (v) -> v == 13;

@@ -1,6 +1,5 @@
 package dev.tieredcache.review5;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -30,7 +29,6 @@ class ClearPlainGetTests {
 	 * row). Expected: 5, as {@code get(k, loader)} returns.
 	 */
 	@Test
-	@Disabled("review5: Cache.get(key) after clear() misses a pending write-behind value (get(key, loader) serves it)")
 	void aPlainGetAfterClearStillReadsThePendingValue() {
 		Db db = new Db();
 		ApplicationContextRunner runner = Instances
@@ -56,7 +54,6 @@ class ClearPlainGetTests {
 	 * is lost. Expected: the get returns 5 and nothing is lost; the flush writes 5.
 	 */
 	@Test
-	@Disabled("review5: a @Cacheable-style get-miss-put after clear() supersedes the pending write, which is lost")
 	void aCacheableReaderAfterClearDoesNotLoseThePendingWrite() {
 		Db db = new Db();
 		db.write("k", 1L);

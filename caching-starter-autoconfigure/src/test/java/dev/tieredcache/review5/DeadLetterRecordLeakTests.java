@@ -1,6 +1,5 @@
 package dev.tieredcache.review5;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -29,7 +28,6 @@ class DeadLetterRecordLeakTests {
 	 * record has a TTL, e.g. the dead-letter stream's retention).
 	 */
 	@Test
-	@Disabled("review5: dropping a dead letter leaves its d:{cache@key} record without TTL for ever")
 	void droppingADeadLetterLeavesNoRecordBehind() {
 		Db db = new Db();
 		db.failing = (v) -> true;

@@ -2,7 +2,6 @@ package dev.tieredcache.review5;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -51,19 +50,17 @@ class ExpressionErrorEscapesTests {
 	 * method and the expression without the key.
 	 */
 	@Test
-	@Disabled("review5: a RuntimeException thrown inside a @WriteBehind key expression fails the call; the method never runs")
 	void aThrowingWriteBehindKeyExpressionRunsTheMethodAtOnce(CapturedOutput output) {
 		runner().run((a) -> {
 			Users users = a.getBean(Users.class);
 			assertThatCode(() -> users.touch(SECRET, 1L)).doesNotThrowAnyException();
-			assertThat(users.calls).as("ran at once").hasValue(1);
+			assertThat(users.calls()).as("ran at once").isEqualTo(1);
 			assertThat(output).doesNotContain(SECRET);
 		});
 	}
 
 	/** The same for {@code @ReadThrough}: expected the call to run uncached and return its value. */
 	@Test
-	@Disabled("review5: a RuntimeException thrown inside a @ReadThrough key expression fails the read")
 	void aThrowingReadThroughKeyExpressionRunsTheCallUncached(CapturedOutput output) {
 		runner().run((a) -> {
 			Users users = a.getBean(Users.class);
@@ -79,6 +76,10 @@ class ExpressionErrorEscapesTests {
 		@WriteBehind(cache = "users", key = "T(java.util.UUID).fromString(#id)")
 		public void touch(String id, Long seen) {
 			this.calls.incrementAndGet();
+		}
+
+		public int calls() {
+			return this.calls.get();
 		}
 
 		@ReadThrough(cache = "profiles", key = "T(java.util.UUID).fromString(#id)")

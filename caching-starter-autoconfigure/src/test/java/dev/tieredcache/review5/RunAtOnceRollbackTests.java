@@ -1,6 +1,5 @@
 package dev.tieredcache.review5;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -40,7 +39,6 @@ class RunAtOnceRollbackTests {
 	 * on rollback.
 	 */
 	@Test
-	@Disabled("review5: a run-at-once @WriteBehind call in a rolled-back transaction drops the older pending value")
 	void aRolledBackRunAtOnceCallLeavesThePendingValueToBeFlushed() {
 		Db db = new Db();
 		ApplicationContextRunner runner = Instances
