@@ -106,14 +106,33 @@ public final class CacheInternals {
 	 * @throws RedisUnavailableException if the cache's epoch is unknown and Redis cannot tell
 	 */
 	public @Nullable CacheEntry readStored(byte @Nullable [] stored) {
-		CacheEntries entries = this.cache.entries();
-		CacheEntry entry = (stored != null && !RedisStore.isTombstone(stored)) ? entries.decode(stored) : null;
-		if (entry == null || !entries.isCurrent(entry) || !entries.isOfCurrentEpoch(entry)) {
+		CacheEntry entry = currentEntry(stored);
+		if (entry == null) {
 			this.cache.statistics().miss(Tier.L2);
 			return null;
 		}
 		this.cache.statistics().hit(Tier.L2);
 		return entry;
+	}
+
+	/**
+	 * Reads what Redis holds for a key as {@link #readStored} does, without counting a hit
+	 * or miss: for copies into L1 that no caller asked for (warm start).
+	 * @param stored the stored bytes, or null if absent
+	 * @return the entry (fresh or not), or null
+	 * @throws RedisUnavailableException if the cache's epoch is unknown and Redis cannot tell
+	 */
+	public @Nullable CacheEntry currentEntry(byte @Nullable [] stored) {
+		return this.cache.currentEntry(stored);
+	}
+
+	/**
+	 * Whether L1 holds an entry for a key, without counting a read.
+	 * @param key the encoded key
+	 * @return whether it does
+	 */
+	public boolean containsLocally(String key) {
+		return this.cache.local().contains(key);
 	}
 
 	/** Returns the cache's clock, epoch milliseconds. */
