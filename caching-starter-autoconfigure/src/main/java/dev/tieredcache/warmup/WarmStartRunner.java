@@ -114,6 +114,12 @@ public final class WarmStartRunner implements ApplicationRunner, Ordered {
 			logger.warn("Warm start of cache '" + cache.getName() + "' stopped: Redis is unreachable; the instance "
 					+ "starts with " + copied + " entries in L1, the others are read from Redis on first use");
 		}
+		catch (RuntimeException ex) {
+			// Whatever went wrong, the instance can serve without a warm L1.
+			logger.warn("Warm start of cache '" + cache.getName() + "' stopped (" + ex.getClass().getName()
+					+ "); the instance starts with " + copied + " entries in L1");
+			logger.debug("Warm start failure", ex);
+		}
 		long nanos = System.nanoTime() - started;
 		this.statistics.of(cache.getName()).warmed(copied, nanos);
 		if (logger.isInfoEnabled()) {
