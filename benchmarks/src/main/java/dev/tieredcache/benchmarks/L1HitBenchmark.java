@@ -29,7 +29,8 @@ import dev.tieredcache.cache.TieredCacheManager;
  * every contender alike. {@code TieredCacheGet} reads the same entries through the starter's
  * {@code Cache.get(key, type)}, without the annotation, to tell the advice's cost from the
  * tier's; {@code TieredCacheGetNoHotKeys} the same with hot-key tracking off, to tell its
- * cost. The peers of issue 15 read through their own APIs: JetCache's multi-level
+ * cost; {@code TieredCacheGetWarmStart} the same with warm start on, whose sketch ranks 500
+ * keys rather than 10 (a larger map: nothing else changes on the read path). The peers of issue 15 read through their own APIs: JetCache's multi-level
  * {@code computeIfAbsent} and Redisson's {@code RLocalCachedMap.get} (see {@link Contender}).
  * Run with {@code -t 2} as well, for the scaling from one thread to two.
  *
@@ -53,7 +54,7 @@ public class L1HitBenchmark {
 
 	static final int KEYS = 1024;
 
-	@Param({ "ReadThrough", "TieredCacheGet", "TieredCacheGetNoHotKeys", "JetCache", "Redisson", "Cacheable", "Caffeine" })
+	@Param({ "ReadThrough", "TieredCacheGet", "TieredCacheGetNoHotKeys", "TieredCacheGetWarmStart", "JetCache", "Redisson", "Cacheable", "Caffeine" })
 	public String cache;
 
 	private LongFunction<Product> lookup;
@@ -73,11 +74,15 @@ public class L1HitBenchmark {
 				this.context = Instances.starter(Instances.port(), this.prefix, source);
 				this.lookup = this.context.getBean(StarterProducts.class)::find;
 			}
-			case "TieredCacheGet", "TieredCacheGetNoHotKeys" -> {
+			case "TieredCacheGet", "TieredCacheGetNoHotKeys", "TieredCacheGetWarmStart" -> {
 				this.prefix = RedisAccess.uniquePrefix("l1");
-				this.context = this.cache.equals("TieredCacheGet")
-						? Instances.starter(Instances.port(), this.prefix, source) : Instances.starter(Instances.port(),
-								this.prefix, source, "tiered-cache.caches.products.hot-keys.enabled=false");
+				this.context = switch (this.cache) {
+					case "TieredCacheGetNoHotKeys" -> Instances.starter(Instances.port(), this.prefix, source,
+							"tiered-cache.caches.products.hot-keys.enabled=false");
+					case "TieredCacheGetWarmStart" -> Instances.starter(Instances.port(), this.prefix, source,
+							"tiered-cache.caches.products.warm-start.enabled=true");
+					default -> Instances.starter(Instances.port(), this.prefix, source);
+				};
 				StarterProducts products = this.context.getBean(StarterProducts.class);
 				this.lookup = products::find;
 				warm();

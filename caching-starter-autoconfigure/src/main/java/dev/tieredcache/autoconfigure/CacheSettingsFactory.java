@@ -11,6 +11,7 @@ import org.springframework.util.unit.DataSize;
 import dev.tieredcache.autoconfigure.TieredCacheProperties.CacheSpec;
 import dev.tieredcache.cache.CacheSettings;
 import dev.tieredcache.schema.SchemaChoice;
+import dev.tieredcache.warmup.WarmStartSettings;
 import dev.tieredcache.writebehind.WriteBehindSettings;
 
 /**
@@ -39,10 +40,12 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 	void validateAll() {
 		apply(null);
 		writeBehind(null);
+		warmStart(null);
 		this.properties.getCaches().keySet().forEach(this::apply);
 		this.properties.getCaches().keySet().forEach(this::writeBehind);
 		this.properties.getCaches().keySet().forEach(this::schema);
 		schema("");
+		this.properties.getCaches().keySet().forEach(this::warmStart);
 	}
 
 	/**
@@ -76,6 +79,33 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		Duration claimAfter = r.positive("write-behind.claim-after", (s) -> s.getWriteBehind().getClaimAfter(),
 				builtIn.claimAfter());
 		return new WriteBehindSettings(interval, batchSize, maxAttempts, backoff, claimAfter);
+	}
+
+	/**
+	 * Returns the effective warm-start settings of a cache.
+	 * @param name the cache name, or null for the defaults
+	 * @return the settings
+	 */
+	WarmStartSettings warmStart(@Nullable String name) {
+		CacheSpec spec = (name != null) ? this.properties.getCaches().get(name) : null;
+		String path = (spec != null) ? PREFIX + "caches." + name + "." : PREFIX + "defaults.";
+		Resolver r = new Resolver(spec, this.properties.getDefaults(), path);
+		WarmStartSettings builtIn = WarmStartSettings.DEFAULTS;
+		boolean enabled = r.pick("warm-start.enabled", (s) -> s.getWarmStart().getEnabled(), builtIn.enabled());
+		int keys = r.pick("warm-start.keys", (s) -> s.getWarmStart().getKeys(), builtIn.keys());
+		if (keys < 1 || keys > MAX_HOT_KEYS_TOP) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("warm-start.keys", (s) -> s.getWarmStart().getKeys()), keys,
+					"Must be between 1 and " + MAX_HOT_KEYS_TOP);
+		}
+		Duration timeout = r.positive("warm-start.timeout", (s) -> s.getWarmStart().getTimeout(), builtIn.timeout());
+		if (enabled && !r.pick("hot-keys.enabled", (s) -> s.getHotKeys().getEnabled(), true)) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("hot-keys.enabled", (s) -> s.getHotKeys().getEnabled()), false,
+					"Warm start (" + r.source("warm-start.enabled", (s) -> s.getWarmStart().getEnabled())
+							+ ") needs hot-key tracking on: it records the keys the sketch ranks");
+		}
+		return new WarmStartSettings(enabled, keys, timeout);
 	}
 
 	@Override
@@ -152,10 +182,14 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 					r.source("hot-keys.sample-rate", (s) -> s.getHotKeys().getSampleRate()), sampleRate,
 					"Must be at least 1");
 		}
+		WarmStartSettings warmStart = warmStart(name);
+		// Warm start records more of the most read keys than the endpoint shows: the sketch
+		// must rank that many.
+		int tracked = warmStart.enabled() ? Math.max(top, warmStart.keys()) : top;
 		return new CacheSettings(ttl, jitter, nullTtl, swr, maxValueSize.toBytes(), localEnabled, localTtl,
 				maximumSize, stampede, lease, waitTimeout, beta,
 				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION, staleIfError, backoff,
-				hotKeys ? top : 0, sampleRate);
+				hotKeys ? top : 0, sampleRate, hotKeys ? tracked : 0);
 	}
 
 	/**

@@ -96,7 +96,8 @@ import dev.tieredcache.writebehind.WriteFences;
 @Conditional({ OnTieredCacheEnabledCondition.class, OnRedisOrLocalOnlyCondition.class })
 @EnableConfigurationProperties({ TieredCacheProperties.class, CacheProperties.class })
 @Import({ TieredCacheManagerConfiguration.Dedicated.class, TieredCacheManagerConfiguration.ApplicationDefault.class,
-		TieredCacheObservationConfiguration.class, TieredCacheWriteBehindConfiguration.class })
+		TieredCacheObservationConfiguration.class, TieredCacheWriteBehindConfiguration.class,
+		TieredCacheWarmStartConfiguration.class })
 public final class TieredCacheAutoConfiguration {
 
 	/** Name of the tiered cache manager bean, whatever the application's own cache manager is. */

@@ -19,9 +19,11 @@ import dev.tieredcache.metrics.TieredCacheCoordinationMetrics;
 import dev.tieredcache.metrics.TieredCacheExecutorMetrics;
 import dev.tieredcache.metrics.TieredCacheManagerMetrics;
 import dev.tieredcache.metrics.TieredCacheMeterBinderProvider;
+import dev.tieredcache.metrics.TieredCacheWarmStartMetrics;
 import dev.tieredcache.metrics.TieredCacheWriteBehindMetrics;
 import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.writebehind.WriteBehindMethods;
+import dev.tieredcache.warmup.WarmStartStatistics;
 import dev.tieredcache.writebehind.WriteBehindStatistics;
 
 /**
@@ -69,6 +71,19 @@ public final class TieredCacheMetricsAutoConfiguration {
 	@ConditionalOnBean(TieredCacheExecutors.class)
 	TieredCacheExecutorMetrics tieredCacheExecutorMetrics(TieredCacheExecutors executors) {
 		return new TieredCacheExecutorMetrics(executors.refresh(), executors.async(), List.of());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(WarmStartStatistics.class)
+	TieredCacheWarmStartMetrics tieredCacheWarmStartMetrics(
+			@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
+			TieredCacheProperties properties, WarmStartStatistics statistics) {
+		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
+		return new TieredCacheWarmStartMetrics(() -> manager.getCacheNames()
+			.stream()
+			.filter((name) -> settings.warmStart(name).enabled())
+			.toList(), statistics);
 	}
 
 	@Bean

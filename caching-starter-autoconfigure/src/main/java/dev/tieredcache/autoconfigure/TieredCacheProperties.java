@@ -81,6 +81,8 @@ public class TieredCacheProperties {
 
 	private final HotKeysSharing hotKeys = new HotKeysSharing();
 
+	private final WarmStartRecording warmStart = new WarmStartRecording();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -169,6 +171,10 @@ public class TieredCacheProperties {
 		return this.hotKeys;
 	}
 
+	public WarmStartRecording getWarmStart() {
+		return this.warmStart;
+	}
+
 	/**
 	 * Settings of one cache (or of the defaults). A setting left unset inherits.
 	 */
@@ -237,6 +243,9 @@ public class TieredCacheProperties {
 
 		@NestedConfigurationProperty
 		private final Schema schema = new Schema();
+
+		@NestedConfigurationProperty
+		private final WarmStart warmStart = new WarmStart();
 
 		public Duration getTtl() {
 			return this.ttl;
@@ -316,6 +325,10 @@ public class TieredCacheProperties {
 
 		public HotKeys getHotKeys() {
 			return this.hotKeys;
+		}
+
+		public WarmStart getWarmStart() {
+			return this.warmStart;
 		}
 
 		public Schema getSchema() {
@@ -571,6 +584,80 @@ public class TieredCacheProperties {
 
 		public void setTop(Integer top) {
 			this.top = top;
+		}
+
+	}
+
+	/**
+	 * Warm start of a cache after a deploy: instances record its most read keys in Redis,
+	 * and a starting instance copies their entries from Redis into its L1 before it reports
+	 * ready. See docs/warm-start.md.
+	 */
+	public static class WarmStart {
+
+		/**
+		 * Whether warm start is on for the cache. Off by default: it costs a small Redis
+		 * sorted set per cache, one script call per cache and record interval on each
+		 * instance, and at start-up one round trip per 100 keys copied.
+		 */
+		private Boolean enabled;
+
+		/**
+		 * How many of the most read keys the record in Redis keeps and a starting instance
+		 * copies into L1 at most (default 500, at most 1000). Hot-key tracking then ranks
+		 * that many keys, so its sketch grows with it.
+		 */
+		private Integer keys;
+
+		/**
+		 * Longest time a starting instance spends copying the cache's entries into L1
+		 * (default 5s); start-up goes on with what was copied by then.
+		 */
+		private Duration timeout;
+
+		public Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Integer getKeys() {
+			return this.keys;
+		}
+
+		public void setKeys(Integer keys) {
+			this.keys = keys;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * How instances record the most read keys of the caches with warm start on.
+	 */
+	public static class WarmStartRecording {
+
+		/**
+		 * How often each instance adds its most read keys of every cache with warm start on
+		 * to the cache's record in Redis (and once more when it stops).
+		 */
+		private Duration recordInterval = Duration.ofSeconds(30);
+
+		public Duration getRecordInterval() {
+			return this.recordInterval;
+		}
+
+		public void setRecordInterval(Duration recordInterval) {
+			this.recordInterval = recordInterval;
 		}
 
 	}

@@ -63,6 +63,29 @@ final class BatchLoads {
 	}
 
 	/**
+	 * Copies into L1 the entries Redis holds for keys, in one round trip ({@code MGET}, one
+	 * per slot on a cluster), exactly as a read of each key would fill L1 (the same checks of
+	 * tags, groups, epoch and freshness, under the key's L1 write stamp), without counting
+	 * reads and without loading.
+	 * @return how many entries were handed to L1
+	 * @throws RedisUnavailableException if Redis cannot be reached
+	 */
+	int fillLocal(List<BatchElement> elements) {
+		BatchElement.prepare(elements, this.cache);
+		List<byte @Nullable []> stored = redis().get(BatchElement.entryIds(elements));
+		long now = this.cache.now();
+		int filled = 0;
+		for (int i = 0; i < elements.size(); i++) {
+			CacheEntry entry = this.cache.currentEntry(stored.get(i));
+			if (entry != null && entry.isFresh(now)) {
+				this.cache.fillLocal(elements.get(i).encoded, entry, elements.get(i).stamp);
+				filled++;
+			}
+		}
+		return filled;
+	}
+
+	/**
 	 * Reads the keys a batch claimed in this JVM: Redis, then locks, one load of the locked
 	 * keys, then waits for the keys other instances load.
 	 */

@@ -111,6 +111,26 @@ public final class BatchReadThrough {
 	}
 
 	/**
+	 * Copies into L1 the entries Redis holds for keys that L1 lacks, as reads of them would,
+	 * in one round trip, without loading anything and without counting reads (warm start).
+	 * @param encodedKeys the encoded keys
+	 * @return how many entries were handed to L1
+	 * @throws dev.tieredcache.redis.RedisUnavailableException if Redis cannot be reached
+	 */
+	public int fillLocal(List<String> encodedKeys) {
+		if (this.cache.localOnly() || !this.cache.settings().localEnabled()) {
+			return 0;
+		}
+		List<BatchElement> absent = new ArrayList<>(encodedKeys.size());
+		for (String key : new LinkedHashSet<>(encodedKeys)) {
+			if (!this.cache.containsLocally(key)) {
+				absent.add(new BatchElement(key, key));
+			}
+		}
+		return absent.isEmpty() ? 0 : this.loads.fillLocal(absent);
+	}
+
+	/**
 	 * Reads a batch through the cache.
 	 * @param request the batch
 	 * @return every key of the request with a non-null value, by original key, in request

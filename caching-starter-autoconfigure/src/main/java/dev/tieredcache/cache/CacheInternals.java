@@ -156,6 +156,26 @@ public final class CacheInternals {
 		return chosen;
 	}
 
+	/**
+	 * Reads what Redis holds for a key as {@link #readStored} does, without counting a hit
+	 * or miss: for copies into L1 that no caller asked for (warm start).
+	 * @param stored the stored bytes, or null if absent
+	 * @return the entry (fresh or not), or null
+	 * @throws RedisUnavailableException if the cache's epoch is unknown and Redis cannot tell
+	 */
+	public @Nullable CacheEntry currentEntry(byte @Nullable [] stored) {
+		return this.cache.currentEntry(stored);
+	}
+
+	/**
+	 * Whether L1 holds an entry for a key, without counting a read.
+	 * @param key the encoded key
+	 * @return whether it does
+	 */
+	public boolean containsLocally(String key) {
+		return this.cache.local().contains(key);
+	}
+
 	/** Returns the cache's clock, epoch milliseconds. */
 	public long now() {
 		return this.cache.entries().now();

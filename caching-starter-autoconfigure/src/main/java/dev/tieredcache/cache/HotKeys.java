@@ -67,13 +67,28 @@ public final class HotKeys {
 	 * @param nanoClock the clock deciding when a window ends, in nanoseconds
 	 */
 	public HotKeys(int top, int sampleRate, java.time.Duration window, LongSupplier nanoClock) {
+		this(top, top, sampleRate, window, nanoClock);
+	}
+
+	/**
+	 * Creates the record of a cache's hot keys, sized to rank more keys than a snapshot
+	 * reports by default (for warm start, which asks for its own number).
+	 * @param top how many of the hottest keys a snapshot reports
+	 * @param tracked how many of the hottest keys a snapshot can rank well, at least
+	 * {@code top}: the sketch's memory grows with it
+	 * @param sampleRate one read in {@code sampleRate}, drawn at random, is counted
+	 * @param window how long a window of counted reads lasts
+	 * @param nanoClock the clock deciding when a window ends, in nanoseconds
+	 */
+	public HotKeys(int top, int tracked, int sampleRate, java.time.Duration window, LongSupplier nanoClock) {
 		Assert.isTrue(top > 0, "top must be positive");
+		Assert.isTrue(tracked >= top, "tracked must be at least top");
 		Assert.isTrue(sampleRate > 0, "sampleRate must be positive");
 		this.sampleRate = sampleRate;
 		Assert.isTrue(!window.isNegative() && !window.isZero(), "window must be positive");
 		this.top = top;
 		this.mapSize = Math.min(MAX_MAP_SIZE,
-				Math.max(MIN_MAP_SIZE, Integer.highestOneBit(top * COUNTERS_PER_TOP_KEY - 1) << 1));
+				Math.max(MIN_MAP_SIZE, Integer.highestOneBit(tracked * COUNTERS_PER_TOP_KEY - 1) << 1));
 		this.windowNanos = window.toNanos();
 		this.nanoClock = nanoClock;
 		int count = Math.min(8, Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors())));
@@ -118,6 +133,15 @@ public final class HotKeys {
 	 * @return the snapshot
 	 */
 	public Snapshot snapshot() {
+		return snapshot(this.top);
+	}
+
+	/**
+	 * Returns the hottest keys of the last one or two windows, hottest first.
+	 * @param limit how many keys at most
+	 * @return the snapshot
+	 */
+	public Snapshot snapshot(int limit) {
 		ItemsSketch<String> merged = new ItemsSketch<>(this.mapSize);
 		long now = this.nanoClock.getAsLong();
 		for (Stripe stripe : this.stripes) {
@@ -135,8 +159,8 @@ public final class HotKeys {
 		}
 		Row<String>[] rows = merged.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES);
 		Arrays.sort(rows, Comparator.comparingLong(Row<String>::getEstimate).reversed());
-		List<HotKey> keys = new ArrayList<>(Math.min(this.top, rows.length));
-		for (int i = 0; i < rows.length && i < this.top; i++) {
+		List<HotKey> keys = new ArrayList<>(Math.min(limit, rows.length));
+		for (int i = 0; i < rows.length && i < limit; i++) {
 			Row<String> row = rows[i];
 			keys.add(new HotKey(row.getItem(), row.getEstimate() * this.sampleRate,
 					row.getLowerBound() * this.sampleRate, row.getUpperBound() * this.sampleRate));
@@ -162,7 +186,7 @@ public final class HotKeys {
 
 	/**
 	 * The hottest keys at one moment.
-	 * @param keys the hottest keys, hottest first, at most {@link HotKeys#top()}; only keys
+	 * @param keys the hottest keys, hottest first, at most the limit asked for; only keys
 	 * read more often than {@code maximumError} (a flat traffic has none)
 	 * @param reads the estimated reads in the window
 	 * @param maximumError the most any estimate is off by, besides the sampling's error

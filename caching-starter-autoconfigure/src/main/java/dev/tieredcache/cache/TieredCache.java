@@ -118,7 +118,9 @@ public class TieredCache implements Cache {
 		this.readThrough = new ReadThrough(this);
 		this.batch = new BatchReadThrough(new CacheInternals(this));
 		this.hotKeys = (settings.hotKeysTop() > 0)
-				? new HotKeys(settings.hotKeysTop(), settings.hotKeysSampleRate(), HotKeys.WINDOW, System::nanoTime) : null;
+				? new HotKeys(settings.hotKeysTop(), settings.hotKeysTracked(), settings.hotKeysSampleRate(),
+						HotKeys.WINDOW, System::nanoTime)
+				: null;
 	}
 
 	@Override
@@ -329,6 +331,20 @@ public class TieredCache implements Cache {
 	 */
 	public java.util.Map<Object, Object> readThroughAll(BatchRequest request) throws Throwable {
 		return this.batch.read(request);
+	}
+
+	/**
+	 * Copies into L1 what Redis holds for keys that L1 lacks, in one round trip: each entry
+	 * exactly as a read of its key would put it there (only current, fresh entries; the same
+	 * checks of tags, groups and epoch), but without loading anything and without counting
+	 * reads. Warm start fills L1 this way before the application takes traffic.
+	 * @param encodedKeys the encoded keys
+	 * @return how many entries were handed to L1 (Caffeine may evict some at once if they
+	 * exceed its maximum size)
+	 * @throws RedisUnavailableException if Redis cannot be reached
+	 */
+	public int fillLocalFromRemote(java.util.List<String> encodedKeys) {
+		return this.batch.fillLocal(encodedKeys);
 	}
 
 	/**

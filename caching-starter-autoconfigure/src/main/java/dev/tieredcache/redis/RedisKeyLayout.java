@@ -24,6 +24,8 @@ import org.springframework.util.Assert;
  * {prefix}pq:{cache}      index of the cache's pending writes (sorted set: encoded key by
  *                         due time); rebuilt from the markers by a periodic sweep
  * {prefix}dl:{cache}      dead letters of the cache's write-behind (stream)
+ * {prefix}hk:{cache}      the cache's most read keys, as instances report them (sorted
+ *                         set: encoded key by decayed share of reads), for warm start
  * {prefix}t:{tag}         version of a tag
  * {prefix}g:{&#64;group}      version of a versioned group
  * {prefix}e:{cache}       epoch of a cache (bumped by clear)
@@ -133,6 +135,10 @@ public final class RedisKeyLayout {
 
 	byte[] deadLetters(String cache) {
 		return bytes(this.prefix + "dl:{" + cache + '}');
+	}
+
+	byte[] hotKeys(String cache) {
+		return bytes(this.prefix + "hk:{" + cache + '}');
 	}
 
 	byte[] version(VersionKind kind, String name) {

@@ -54,6 +54,8 @@ record RedisScript(String name, String source, String sha1) {
 
 	static final RedisScript WB_DUE = load("wb-due");
 
+	static final RedisScript HOT_KEYS_RECORD = load("hot-keys-record");
+
 	private static RedisScript load(String name) {
 		String path = "/dev/tieredcache/redis/" + name + ".lua";
 		try (InputStream in = RedisScript.class.getResourceAsStream(path)) {

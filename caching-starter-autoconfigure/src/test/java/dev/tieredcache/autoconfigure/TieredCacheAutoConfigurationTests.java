@@ -314,6 +314,14 @@ class TieredCacheAutoConfigurationTests {
 		assertRejected("tiered-cache.caches.quotes.early-refresh.beta", "tiered-cache.caches.quotes.early-refresh.beta=-1");
 	}
 
+	@Test
+	void rejectsWarmStartWithoutHotKeyTrackingNamingBoth() {
+		assertRejected("tiered-cache.caches.quotes.hot-keys.enabled", "tiered-cache.caches.quotes.warm-start.enabled=true",
+				"tiered-cache.caches.quotes.hot-keys.enabled=false");
+		assertRejected("tiered-cache.defaults.warm-start.enabled", "tiered-cache.defaults.warm-start.enabled=true",
+				"tiered-cache.defaults.hot-keys.enabled=false");
+	}
+
 	@ParameterizedTest
 	@CsvSource(delimiter = '=', value = { "tiered-cache.defaults.ttl=0s", "tiered-cache.defaults.local.ttl=-1s",
 			"tiered-cache.defaults.local.maximum-size=-1", "tiered-cache.defaults.stale-while-revalidate=-1s",
@@ -321,7 +329,9 @@ class TieredCacheAutoConfigurationTests {
 			"tiered-cache.defaults.stampede.wait-timeout=-1s", "tiered-cache.redis.circuit-failure-threshold=0",
 			"tiered-cache.redis.circuit-open-duration=0s", "tiered-cache.versions.ttl=0s",
 			"tiered-cache.versions.refresh-interval=-1s", "tiered-cache.refresh.threads=0",
-			"tiered-cache.caches.users.jitter=-0.1" })
+			"tiered-cache.caches.users.jitter=-0.1", "tiered-cache.caches.users.warm-start.keys=0",
+			"tiered-cache.defaults.warm-start.keys=1001", "tiered-cache.defaults.warm-start.timeout=0s",
+			"tiered-cache.warm-start.record-interval=0s" })
 	void rejectsEveryInvalidPropertyNamingIt(String property, String value) {
 		assertRejected(property, property + "=" + value);
 	}

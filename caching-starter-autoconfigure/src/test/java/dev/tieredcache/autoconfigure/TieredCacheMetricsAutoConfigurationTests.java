@@ -115,7 +115,8 @@ class TieredCacheMetricsAutoConfigurationTests {
 			assertThat(keysByName.get("tiered.cache.values.rejected")).containsExactly("cache", "reason");
 			assertThat(keysByName.get("tiered.cache.batch.size")).containsExactly("cache");
 			assertThat(keysByName.get("tiered.cache.hot.keys.share")).containsExactly("cache");
-			assertThat(keysByName).hasSize(15);
+			assertThat(keysByName.get("tiered.cache.warmup.warmers")).containsExactly("result");
+			assertThat(keysByName).hasSize(16);
 		});
 	}
 

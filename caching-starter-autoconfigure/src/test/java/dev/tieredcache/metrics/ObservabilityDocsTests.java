@@ -154,6 +154,9 @@ class ObservabilityDocsTests {
 				new TieredCacheWriteBehindMetrics(context.getBeanProvider(MeterRegistry.class),
 						context.getBean(WriteBehindMethods.class), context.getBean(WriteBehindStatistics.class))
 					.bindTo(registry);
+				new TieredCacheWarmStartMetrics(() -> List.of("products"),
+						context.getBean(dev.tieredcache.warmup.WarmStartStatistics.class))
+					.bindTo(registry);
 				manager.getCache("products").get("1", () -> "one");
 				manager.getCache("products").get("1", () -> "one");
 				for (String line : registry.scrape().split("\n")) {
