@@ -94,7 +94,8 @@ import dev.tieredcache.serialization.ValueSerializer;
 @Conditional({ OnTieredCacheEnabledCondition.class, OnRedisOrLocalOnlyCondition.class })
 @EnableConfigurationProperties({ TieredCacheProperties.class, CacheProperties.class })
 @Import({ TieredCacheManagerConfiguration.Dedicated.class, TieredCacheManagerConfiguration.ApplicationDefault.class,
-		TieredCacheObservationConfiguration.class, TieredCacheWriteBehindConfiguration.class })
+		TieredCacheObservationConfiguration.class, TieredCacheWriteBehindConfiguration.class,
+		TieredCacheExistenceConfiguration.class })
 public final class TieredCacheAutoConfiguration {
 
 	/** Name of the tiered cache manager bean, whatever the application's own cache manager is. */
