@@ -46,16 +46,16 @@ class TieredCacheExistenceConfiguration {
 						"The existence filter of cache '" + cache.getName() + "' is built from the keys that exist: "
 								+ "define an ExistingKeys bean whose cacheName() is '" + cache.getName() + "'");
 			}
+			if (!enabled && source != null) {
+				throw withoutFilter(cache.getName());
+			}
 			ExistenceFilter filter = cache.getExistenceFilter();
 			if (filter != null) {
 				guarded.put(cache.getName(), new ExistenceFilters.Guarded(filter, source, cache::encodedKey));
 			}
 		}
 		if (!byCache.isEmpty()) {
-			String name = byCache.keySet().iterator().next();
-			throw new InvalidConfigurationPropertyValueException(property(name), null, "An ExistingKeys bean lists "
-					+ "the keys of cache '" + name + "', which has no existence filter: enable it with " + property(name)
-					+ "=true, or remove the bean");
+			throw withoutFilter(byCache.keySet().iterator().next());
 		}
 		ExistenceFilters filters = new ExistenceFilters(guarded);
 		if (executor != null && !guarded.isEmpty()) {
@@ -75,6 +75,12 @@ class TieredCacheExistenceConfiguration {
 			}
 		}
 		return byCache;
+	}
+
+	private static InvalidConfigurationPropertyValueException withoutFilter(String cache) {
+		return new InvalidConfigurationPropertyValueException(property(cache), null, "An ExistingKeys bean lists the "
+				+ "keys of cache '" + cache + "', which has no existence filter: enable it with " + property(cache)
+				+ "=true, or remove the bean");
 	}
 
 	private static String property(String cache) {
