@@ -24,6 +24,7 @@ import dev.tieredcache.cache.HotKeyHash;
 import dev.tieredcache.cache.HotKeys;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.existence.BloomSizing;
 import dev.tieredcache.existence.ExistenceFilter;
 import dev.tieredcache.existence.ExistenceFilters;
 import dev.tieredcache.redis.CircuitBreaker;
@@ -37,6 +38,8 @@ import dev.tieredcache.writebehind.WriteBehindDeadLetters;
  * <li>{@code GET /tieredcache}: every cache with its effective settings, L1 size and hit
  * ratio per tier, and whether the Redis circuit is open.</li>
  * <li>{@code GET /tieredcache/{cache}}: one cache; 404 if it does not exist.</li>
+ * <li>In both, for a cache with an existence filter, its size and how many misses it
+ * rejected, passed and skipped on this instance.</li>
  * <li>In both, the hottest keys of each cache whose hot-key tracking is on, with their
  * estimated reads: as a stable hash of the encoded key (the first 16 hex digits of its
  * SHA-256), and the encoded key itself only when {@code tiered-cache.hot-keys.expose-keys}
@@ -307,7 +310,19 @@ public class TieredCacheEndpoint {
 	private CacheDescriptor describe(TieredCache cache) {
 		CacheStatistics statistics = cache.getStatistics();
 		return new CacheDescriptor(SettingsDescriptor.of(cache.getSettings()), cache.getLocalSize(),
-				new HitRatioDescriptor(ratio(statistics, Tier.L1), ratio(statistics, Tier.L2)), hotKeys(cache));
+				new HitRatioDescriptor(ratio(statistics, Tier.L1), ratio(statistics, Tier.L2)), hotKeys(cache),
+				existenceFilter(cache));
+	}
+
+	private static @Nullable ExistenceFilterDescriptor existenceFilter(TieredCache cache) {
+		ExistenceFilter filter = cache.getExistenceFilter();
+		if (filter == null) {
+			return null;
+		}
+		BloomSizing sizing = filter.sizing();
+		return new ExistenceFilterDescriptor(sizing.expectedKeys(), sizing.falsePositiveRate(), sizing.bits(),
+				sizing.hashes(), sizing.bytes(), filter.rejected(), filter.passed(), filter.skipped(),
+				filter.pendingAdds());
 	}
 
 	private @Nullable HotKeysDescriptor hotKeys(TieredCache cache) {
@@ -347,9 +362,27 @@ public class TieredCacheEndpoint {
 	 * @param localSize estimated number of entries in L1
 	 * @param hitRatio hits over lookups per tier since start-up
 	 * @param hotKeys the most read keys, null when hot-key tracking is off for the cache
+	 * @param existenceFilter the cache's existence filter, null when it has none
 	 */
 	public record CacheDescriptor(SettingsDescriptor settings, long localSize, HitRatioDescriptor hitRatio,
-			@Nullable HotKeysDescriptor hotKeys) implements OperationResponseBody {
+			@Nullable HotKeysDescriptor hotKeys,
+			@Nullable ExistenceFilterDescriptor existenceFilter) implements OperationResponseBody {
+	}
+
+	/**
+	 * The existence filter of a cache: its size and what it did on this instance.
+	 * @param expectedKeys how many keys it is sized for
+	 * @param falsePositiveRate the share of absent keys let through at that many keys
+	 * @param bits its size in bits
+	 * @param hashes the bits set per key
+	 * @param bytes the memory it takes in Redis
+	 * @param rejected misses answered as absent without a load
+	 * @param passed misses let through after a check
+	 * @param skipped misses let through unchecked (no filter, Redis unreachable, adds pending)
+	 * @param pendingAdds adds of written keys waiting for Redis
+	 */
+	public record ExistenceFilterDescriptor(long expectedKeys, double falsePositiveRate, long bits, int hashes,
+			long bytes, long rejected, long passed, long skipped, int pendingAdds) {
 	}
 
 	/**

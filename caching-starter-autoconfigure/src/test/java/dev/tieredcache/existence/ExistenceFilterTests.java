@@ -112,6 +112,11 @@ class ExistenceFilterTests {
 			assertThat(proxy.find(-7)).isEmpty();
 			assertThat(this.users.finds()).isEqualTo(before + 1);
 			assertThat(cache.getExistenceFilter().rejected()).isEqualTo(1);
+			TieredCacheEndpoint endpoint = new TieredCacheEndpoint(context.getBean(TieredCacheManager.class),
+					context.getBean(TieredCacheOperations.class), null, false, null,
+					context.getBean(ExistenceFilters.class));
+			assertThat(endpoint.cache("users").existenceFilter().rejected()).isEqualTo(1);
+			assertThat(endpoint.cache("users").existenceFilter().bits()).isEqualTo(95_851);
 			// Once written, it loads: here after its entry left Redis (as by expiry).
 			proxy.save(-7, "new user");
 			cache.evict(-7L);
