@@ -43,7 +43,7 @@ public final class ExistenceFilters implements SmartLifecycle {
 
 	private final LongSupplier nanoClock;
 
-	private final ExecutorService builder;
+	private volatile ExecutorService builder;
 
 	private volatile boolean running;
 
@@ -58,10 +58,14 @@ public final class ExistenceFilters implements SmartLifecycle {
 	ExistenceFilters(Map<String, Guarded> filters, LongSupplier nanoClock) {
 		this.filters = Map.copyOf(filters);
 		this.nanoClock = nanoClock;
+		this.builder = newBuilder();
+		this.filters.values().forEach((guarded) -> guarded.filter().onMissing(() -> rebuildMissing(guarded)));
+	}
+
+	private static ExecutorService newBuilder() {
 		CustomizableThreadFactory threads = new CustomizableThreadFactory("tiered-cache-existence-");
 		threads.setDaemon(true);
-		this.builder = Executors.newSingleThreadExecutor(threads);
-		this.filters.values().forEach((guarded) -> guarded.filter().onMissing(() -> rebuildMissing(guarded)));
+		return Executors.newSingleThreadExecutor(threads);
 	}
 
 	/**
@@ -155,6 +159,9 @@ public final class ExistenceFilters implements SmartLifecycle {
 	/** Builds every filter Redis does not hold yet, in the background. */
 	@Override
 	public void start() {
+		if (this.builder.isShutdown()) {
+			this.builder = newBuilder();
+		}
 		this.running = true;
 		long now = this.nanoClock.getAsLong();
 		for (Guarded guarded : this.filters.values()) {
