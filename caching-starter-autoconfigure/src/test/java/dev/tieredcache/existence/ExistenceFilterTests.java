@@ -133,13 +133,16 @@ class ExistenceFilterTests {
 			TieredCache cacheA = builtCache(a);
 			TieredCache cacheB = b.getBean(TieredCacheManager.class).getCache("users");
 			Users proxyA = a.getBean(Users.class);
-			// Through @WriteThrough (put and evict modes) and the Cache API; each entry then leaves
-			// Redis (as by expiry), so that the other instance's read is a real miss.
+			// Through @WriteThrough (put and evict modes), the Cache API and @WriteBehind (once
+			// flushed); each entry then leaves Redis (as by expiry), so that the other instance's
+			// read is a real miss.
 			proxyA.save(1000, "user 1000");
 			proxyA.saveAndEvict(1001, "user 1001");
 			cacheA.put(1002L, "user 1002");
 			this.users.insert(1002, 1003);
-			for (long id = 1000; id <= 1002; id++) {
+			proxyA.saveLater(1003L, "user 1003");
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.users.exists(1003));
+			for (long id = 1000; id <= 1003; id++) {
 				cacheA.evict(id);
 				long key = id;
 				assertThat(cacheB.get(key, () -> this.users.load(key))).as("id %d", id).isEqualTo("user " + id);

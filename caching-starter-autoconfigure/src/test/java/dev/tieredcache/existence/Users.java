@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import dev.tieredcache.annotation.ReadThrough;
+import dev.tieredcache.annotation.WriteBehind;
 import dev.tieredcache.annotation.WriteMode;
 import dev.tieredcache.annotation.WriteThrough;
 
@@ -52,6 +53,11 @@ public class Users {
 
 	@WriteThrough(cache = "users", key = "#id", value = "#name")
 	public void save(long id, String name) {
+		this.table.put(id, name);
+	}
+
+	@WriteBehind(cache = "users")
+	public void saveLater(Long id, String name) {
 		this.table.put(id, name);
 	}
 
