@@ -143,6 +143,41 @@ public final class ExistenceFilter {
 	}
 
 	/**
+	 * Asks whether each of several keys may exist: one round trip for all of them. Counted
+	 * as {@link #mightContain} counts one key.
+	 * @param keys the encoded keys
+	 * @return per key, false only if the filter is in Redis, answered, and has never seen it
+	 */
+	public boolean[] mightContainAll(List<String> keys) {
+		boolean[] all = new boolean[keys.size()];
+		java.util.Arrays.fill(all, true);
+		if (keys.isEmpty()) {
+			return all;
+		}
+		if (this.overflowed || !this.pending.isEmpty()) {
+			this.skipped.add(keys.size());
+			return all;
+		}
+		boolean[] answers;
+		try {
+			answers = this.store.checkAll(this.sizing.hashes(), offsets(keys));
+		}
+		catch (RedisUnavailableException ex) {
+			this.skipped.add(keys.size());
+			return all;
+		}
+		if (answers == null || answers.length != keys.size()) {
+			this.skipped.add(keys.size());
+			this.onMissing.run();
+			return all;
+		}
+		for (int i = 0; i < answers.length; i++) {
+			(answers[i] ? this.passed : this.rejected).increment();
+		}
+		return answers;
+	}
+
+	/**
 	 * Adds a key that now exists in the source of truth; kept for replay if Redis does not
 	 * take it.
 	 * @param key the encoded key

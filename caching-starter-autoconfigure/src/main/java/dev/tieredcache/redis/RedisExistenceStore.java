@@ -1,8 +1,10 @@
 package dev.tieredcache.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import io.lettuce.core.ScriptOutputType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Redis operations of one cache's existence filter ({@code dev.tieredcache.existence}):
@@ -51,6 +53,27 @@ public final class RedisExistenceStore {
 			return Check.NO_FILTER;
 		}
 		return (result == 0) ? Check.ABSENT : Check.MAY_EXIST;
+	}
+
+	/**
+	 * Checks several keys' bits in one round trip ({@code filter-check-many.lua}).
+	 * @param hashes the number of offsets per key
+	 * @param offsets the keys' bit offsets, {@code hashes} per key, key after key
+	 * @return per key, whether it may exist; null when there is no filter
+	 */
+	public boolean @Nullable [] checkAll(int hashes, long[] offsets) {
+		byte[][] args = numbers(offsets, 1);
+		args[0] = number(hashes);
+		Object result = this.executor.script("filter-check-many", RedisScript.FILTER_CHECK_MANY,
+				ScriptOutputType.MULTI, new byte[][] { this.filter }, args);
+		if (!(result instanceof List<?> answers) || answers.isEmpty()) {
+			return null;
+		}
+		boolean[] mayExist = new boolean[answers.size()];
+		for (int i = 0; i < mayExist.length; i++) {
+			mayExist[i] = !Long.valueOf(0).equals(answers.get(i));
+		}
+		return mayExist;
 	}
 
 	/**

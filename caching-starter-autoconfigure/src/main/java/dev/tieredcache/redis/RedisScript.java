@@ -52,6 +52,8 @@ record RedisScript(String name, String source, String sha1) {
 
 	static final RedisScript FILTER_CHECK = load("filter-check");
 
+	static final RedisScript FILTER_CHECK_MANY = load("filter-check-many");
+
 	static final RedisScript FILTER_ADD = load("filter-add");
 
 	static final RedisScript FILTER_BEGIN = load("filter-begin");

@@ -2,7 +2,11 @@ package dev.tieredcache.existence;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -98,6 +102,36 @@ class ExistenceFilterTests {
 			}
 			assertThat(this.users.finds()).isEqualTo(EXISTING);
 			assertThat(cache.getExistenceFilter().rejected()).isZero();
+		});
+	}
+
+	@Test
+	void aBatchReadLoadsOnlyTheKeysThatMayExist() {
+		this.users.insert(0, 1000);
+		runner().run((context) -> {
+			TieredCache cache = builtCache(context);
+			List<Long> ids = new ArrayList<>();
+			for (long id = 0; id < 1000; id += 10) {
+				ids.add(id);
+				ids.add(-id - 1);
+			}
+			List<Long> asked = new ArrayList<>();
+			Map<Long, String> found = cache.getAll(ids, (missing) -> {
+				asked.addAll(missing);
+				Map<Long, String> rows = new HashMap<>();
+				missing.forEach((id) -> {
+					String row = this.users.load(id);
+					if (row != null) {
+						rows.put(id, row);
+					}
+				});
+				return rows;
+			});
+			assertThat(found).hasSize(100).allSatisfy((id, row) -> assertThat(row).isEqualTo("user " + id));
+			long absentAsked = asked.stream().filter((id) -> id < 0).count();
+			assertThat(asked).hasSize(100 + (int) absentAsked);
+			assertThat(absentAsked).as("absent ids given to the loader").isLessThanOrEqualTo(10);
+			assertThat(cache.getExistenceFilter().rejected()).isEqualTo(100 - absentAsked);
 		});
 	}
 
