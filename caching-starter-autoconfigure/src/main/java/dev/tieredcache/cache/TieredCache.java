@@ -565,6 +565,10 @@ public class TieredCache implements Cache {
 			return present;
 		}
 		Object actual = fromStoreValue(value);
+		if (actual != null) {
+			// Stored or not, the value came from the source of truth: the key exists.
+			keyExists(encoded);
+		}
 		long ttl = this.entries.ttlMillisFor(actual);
 		if (ttl == 0) {
 			return null;
@@ -581,9 +585,6 @@ public class TieredCache implements Cache {
 			try {
 				if (!storeIfAbsent(encoded, entry, stored)) {
 					return lookup(encoded);
-				}
-				if (actual != null) {
-					keyExists(encoded);
 				}
 				this.statistics.put(Tier.L2);
 			}

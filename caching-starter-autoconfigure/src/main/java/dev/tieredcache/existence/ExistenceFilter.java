@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.apache.commons.logging.Log;
@@ -247,13 +248,15 @@ public final class ExistenceFilter {
 	 * Builds the filter anew from the keys that exist, without losing keys written
 	 * meanwhile: a new filter is built beside the current one (which keeps answering), writes
 	 * add to both while it is built, and it then replaces the current one atomically.
-	 * @param keys the encoded keys that exist, closed by the caller
+	 * @param keys opens the encoded keys that exist, only once the rebuild's lock is taken
+	 * (so that instances that find the filter present or being built do not query the
+	 * source); the stream is closed here
 	 * @param onlyIfMissing whether to build only when there is no filter (start-up)
 	 * @return the outcome
 	 * @throws RedisUnavailableException if Redis failed; the rebuild is abandoned and the
 	 * current filter stays
 	 */
-	public Rebuild rebuild(Stream<String> keys, boolean onlyIfMissing) {
+	public Rebuild rebuild(Supplier<? extends Stream<String>> keys, boolean onlyIfMissing) {
 		String token = this.instanceId + ':' + UUID.randomUUID();
 		long lease = BUILD_LEASE_MILLIS;
 		Begin begin = this.store.begin(token, lease, this.sizing.bits(), onlyIfMissing);
@@ -262,9 +265,9 @@ public final class ExistenceFilter {
 		}
 		boolean done = false;
 		long added = 0;
-		try {
+		try (Stream<String> existing = keys.get()) {
 			List<String> batch = new ArrayList<>(BATCH);
-			Iterator<String> iterator = keys.iterator();
+			Iterator<String> iterator = existing.iterator();
 			while (iterator.hasNext()) {
 				batch.add(iterator.next());
 				if (batch.size() == BATCH || !iterator.hasNext()) {

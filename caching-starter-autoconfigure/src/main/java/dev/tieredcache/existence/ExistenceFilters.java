@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import org.apache.commons.logging.Log;
@@ -110,9 +111,9 @@ public final class ExistenceFilters implements SmartLifecycle {
 	}
 
 	private Rebuild build(Guarded guarded, boolean onlyIfMissing) {
-		try (Stream<?> keys = guarded.source().keys()) {
-			return guarded.filter().rebuild(keys.map(guarded.encoder()), onlyIfMissing);
-		}
+		// Closing the mapped stream closes the source's (a stream's close handlers are shared).
+		Supplier<Stream<String>> keys = () -> guarded.source().keys().map(guarded.encoder());
+		return guarded.filter().rebuild(keys, onlyIfMissing);
 	}
 
 	/** A read found no filter: build it in the background, at most once a minute. */
@@ -146,8 +147,11 @@ public final class ExistenceFilters implements SmartLifecycle {
 							+ "unreachable; every miss goes to the loader until it is");
 				}
 				catch (RuntimeException ex) {
+					// The exception at DEBUG only: its message may name a key.
 					logger.warn("The existence filter of cache '" + cache + "' could not be built: its ExistingKeys "
-							+ "failed (" + ex.getClass().getName() + "); every miss goes to the loader until it is", ex);
+							+ "or a key's encoding failed (" + ex.getClass().getName() + "); every miss goes to the "
+							+ "loader until it is");
+					logger.debug("Building the existence filter of cache '" + cache + "' failed", ex);
 				}
 			});
 		}
