@@ -167,9 +167,7 @@ public final class ExistenceFilters implements SmartLifecycle {
 			this.builder = newBuilder();
 		}
 		this.running = true;
-		long now = this.nanoClock.getAsLong();
 		for (Guarded guarded : this.filters.values()) {
-			this.lastAutomaticBuild.put(guarded.filter().cacheName(), new AtomicLong(now));
 			buildInBackground(guarded);
 		}
 	}

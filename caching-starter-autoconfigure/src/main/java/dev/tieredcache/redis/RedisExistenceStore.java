@@ -145,11 +145,13 @@ public final class RedisExistenceStore {
 	}
 
 	/**
-	 * Deletes the filter, so that every instance lets every key through until it is rebuilt.
+	 * Deletes the filter, so that every instance lets every key through until it is rebuilt,
+	 * and the filter being rebuilt, if any, which may lack the same keys (its builder stops).
 	 */
 	public void drop() {
-		byte[] key = this.filter;
-		this.executor.execute("filter-drop", (redis) -> redis.del(key));
+		byte[] filterKey = this.filter;
+		byte[] buildingKey = this.building;
+		this.executor.execute("filter-drop", (redis) -> redis.del(filterKey, buildingKey));
 	}
 
 	/**
