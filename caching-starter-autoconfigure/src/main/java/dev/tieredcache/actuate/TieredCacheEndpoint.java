@@ -2,6 +2,7 @@ package dev.tieredcache.actuate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,7 +24,11 @@ import dev.tieredcache.cache.HotKeyHash;
 import dev.tieredcache.cache.HotKeys;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.existence.BloomSizing;
+import dev.tieredcache.existence.ExistenceFilter;
+import dev.tieredcache.existence.ExistenceFilters;
 import dev.tieredcache.redis.CircuitBreaker;
+import dev.tieredcache.redis.RedisUnavailableException;
 import dev.tieredcache.writebehind.WriteBehindDeadLetters;
 
 /**
@@ -33,6 +38,8 @@ import dev.tieredcache.writebehind.WriteBehindDeadLetters;
  * <li>{@code GET /tieredcache}: every cache with its effective settings, L1 size and hit
  * ratio per tier, and whether the Redis circuit is open.</li>
  * <li>{@code GET /tieredcache/{cache}}: one cache; 404 if it does not exist.</li>
+ * <li>In both, for a cache with an existence filter, its size and how many misses it
+ * rejected, passed and skipped on this instance.</li>
  * <li>In both, the hottest keys of each cache whose hot-key tracking is on, with their
  * estimated reads: as a stable hash of the encoded key (the first 16 hex digits of its
  * SHA-256), and the encoded key itself only when {@code tiered-cache.hot-keys.expose-keys}
@@ -49,6 +56,9 @@ import dev.tieredcache.writebehind.WriteBehindDeadLetters;
  * <li>{@code POST /tieredcache/{cache}/dead-letters/{id}}: replays a dead letter (its value
  * is pending again, unless a newer write of the key supersedes it).</li>
  * <li>{@code DELETE /tieredcache/{cache}/dead-letters/{id}}: drops a dead letter.</li>
+ * <li>{@code POST /tieredcache/{cache}/existence-filter}: rebuilds the cache's existence
+ * filter from its {@code ExistingKeys} now, and answers once it is done, with the number of
+ * keys added; keys written meanwhile are kept. 400 if the cache has no filter.</li>
  * </ul>
  *
  * Nothing it reads shows a cached value, nor a key unless told to. It never creates a cache: naming one that
@@ -61,6 +71,9 @@ public class TieredCacheEndpoint {
 	/** The path segment under a cache that names its dead letters. */
 	public static final String DEAD_LETTERS = "dead-letters";
 
+	/** The path segment under a cache that names its existence filter. */
+	public static final String EXISTENCE_FILTER = "existence-filter";
+
 	private static final int MAX_DEAD_LETTERS = 1000;
 
 	private final TieredCacheManager manager;
@@ -72,6 +85,8 @@ public class TieredCacheEndpoint {
 	private final boolean exposeKeys;
 
 	private final @Nullable WriteBehindDeadLetters deadLetters;
+
+	private final @Nullable ExistenceFilters existenceFilters;
 
 	/**
 	 * Creates the endpoint, showing hashes of hot keys only, without write-behind dead
@@ -95,11 +110,27 @@ public class TieredCacheEndpoint {
 	 */
 	public TieredCacheEndpoint(TieredCacheManager manager, TieredCacheOperations operations,
 			@Nullable CircuitBreaker circuit, boolean exposeKeys, @Nullable WriteBehindDeadLetters deadLetters) {
+		this(manager, operations, circuit, exposeKeys, deadLetters, null);
+	}
+
+	/**
+	 * Creates the endpoint.
+	 * @param manager the caches
+	 * @param operations performs the invalidations
+	 * @param circuit the circuit breaker guarding Redis, if known
+	 * @param exposeKeys whether hot keys are shown themselves, not only as hashes
+	 * @param deadLetters the write-behind dead letters, if write-behind is set up
+	 * @param existenceFilters the existence filters, if known
+	 */
+	public TieredCacheEndpoint(TieredCacheManager manager, TieredCacheOperations operations,
+			@Nullable CircuitBreaker circuit, boolean exposeKeys, @Nullable WriteBehindDeadLetters deadLetters,
+			@Nullable ExistenceFilters existenceFilters) {
 		this.manager = manager;
 		this.operations = operations;
 		this.circuit = circuit;
 		this.exposeKeys = exposeKeys;
 		this.deadLetters = deadLetters;
+		this.existenceFilters = existenceFilters;
 	}
 
 	/**
@@ -221,6 +252,38 @@ public class TieredCacheEndpoint {
 		return new DeadLetterOutcomeDescriptor(cache, id, letters.drop(cache, id) ? "dropped" : "not-found");
 	}
 
+	/**
+	 * Rebuilds a cache's existence filter from its {@code ExistingKeys}, on the calling
+	 * thread: keys written meanwhile are kept, and the filter keeps answering until the new
+	 * one replaces it.
+	 * @param cache the cache name
+	 * @param section {@value #EXISTENCE_FILTER}
+	 * @return the outcome: {@code rebuilt}, {@code busy} (another instance is rebuilding it),
+	 * {@code lost} (the rebuild's lease ran out) or {@code unavailable} (Redis failed), with the
+	 * number of keys added
+	 */
+	@WriteOperation
+	public ExistenceFilterRebuildDescriptor rebuild(@Selector String cache, @Selector String section) {
+		if (!EXISTENCE_FILTER.equals(section)) {
+			throw new InvalidEndpointRequestException("Unknown section '" + section + "' of cache '" + cache
+					+ "': only '" + EXISTENCE_FILTER + "'", "Unknown section");
+		}
+		ExistenceFilters filters = this.existenceFilters;
+		if (find(cache) == null || filters == null || filters.filter(cache) == null) {
+			throw new InvalidEndpointRequestException("No cache with an existence filter named '" + cache + "'",
+					"Unknown filtered cache");
+		}
+		ExistenceFilter.Rebuild rebuild;
+		try {
+			rebuild = filters.rebuild(cache);
+		}
+		catch (RedisUnavailableException ex) {
+			return new ExistenceFilterRebuildDescriptor(cache, "unavailable", 0);
+		}
+		return new ExistenceFilterRebuildDescriptor(cache, rebuild.outcome().name().toLowerCase(Locale.ROOT),
+				rebuild.keys());
+	}
+
 	private WriteBehindDeadLetters writeBehind(String cache, String section) {
 		if (!DEAD_LETTERS.equals(section)) {
 			throw new InvalidEndpointRequestException("Unknown section '" + section + "' of cache '" + cache
@@ -247,7 +310,19 @@ public class TieredCacheEndpoint {
 	private CacheDescriptor describe(TieredCache cache) {
 		CacheStatistics statistics = cache.getStatistics();
 		return new CacheDescriptor(SettingsDescriptor.of(cache.getSettings()), cache.getLocalSize(),
-				new HitRatioDescriptor(ratio(statistics, Tier.L1), ratio(statistics, Tier.L2)), hotKeys(cache));
+				new HitRatioDescriptor(ratio(statistics, Tier.L1), ratio(statistics, Tier.L2)), hotKeys(cache),
+				existenceFilter(cache));
+	}
+
+	private static @Nullable ExistenceFilterDescriptor existenceFilter(TieredCache cache) {
+		ExistenceFilter filter = cache.getExistenceFilter();
+		if (filter == null) {
+			return null;
+		}
+		BloomSizing sizing = filter.sizing();
+		return new ExistenceFilterDescriptor(sizing.expectedKeys(), sizing.falsePositiveRate(), sizing.bits(),
+				sizing.hashes(), sizing.bytes(), filter.rejected(), filter.passed(), filter.skipped(),
+				filter.pendingAdds());
 	}
 
 	private @Nullable HotKeysDescriptor hotKeys(TieredCache cache) {
@@ -287,9 +362,27 @@ public class TieredCacheEndpoint {
 	 * @param localSize estimated number of entries in L1
 	 * @param hitRatio hits over lookups per tier since start-up
 	 * @param hotKeys the most read keys, null when hot-key tracking is off for the cache
+	 * @param existenceFilter the cache's existence filter, null when it has none
 	 */
 	public record CacheDescriptor(SettingsDescriptor settings, long localSize, HitRatioDescriptor hitRatio,
-			@Nullable HotKeysDescriptor hotKeys) implements OperationResponseBody {
+			@Nullable HotKeysDescriptor hotKeys,
+			@Nullable ExistenceFilterDescriptor existenceFilter) implements OperationResponseBody {
+	}
+
+	/**
+	 * The existence filter of a cache: its size and what it did on this instance.
+	 * @param expectedKeys how many keys it is sized for
+	 * @param falsePositiveRate the share of absent keys let through at that many keys
+	 * @param bits its size in bits
+	 * @param hashes the bits set per key
+	 * @param bytes the memory it takes in Redis
+	 * @param rejected misses answered as absent without a load
+	 * @param passed misses let through after a check
+	 * @param skipped misses let through unchecked (no filter, Redis unreachable, adds pending)
+	 * @param pendingAdds adds of written keys waiting for Redis
+	 */
+	public record ExistenceFilterDescriptor(long expectedKeys, double falsePositiveRate, long bits, int hashes,
+			long bytes, long rejected, long passed, long skipped, int pendingAdds) {
 	}
 
 	/**
@@ -389,6 +482,16 @@ public class TieredCacheEndpoint {
 	 * @param outcome {@code pending}, {@code superseded}, {@code dropped} or {@code not-found}
 	 */
 	public record DeadLetterOutcomeDescriptor(String cache, String id, String outcome) implements OperationResponseBody {
+	}
+
+	/**
+	 * What a rebuild of an existence filter did.
+	 * @param cache the cache
+	 * @param outcome {@code rebuilt}, {@code busy}, {@code lost} or {@code unavailable}
+	 * @param keys how many keys of the source were added
+	 */
+	public record ExistenceFilterRebuildDescriptor(String cache, String outcome,
+			long keys) implements OperationResponseBody {
 	}
 
 	/**

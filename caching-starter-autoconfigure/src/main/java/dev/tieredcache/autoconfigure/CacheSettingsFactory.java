@@ -10,6 +10,7 @@ import org.springframework.util.unit.DataSize;
 
 import dev.tieredcache.autoconfigure.TieredCacheProperties.CacheSpec;
 import dev.tieredcache.cache.CacheSettings;
+import dev.tieredcache.existence.BloomSizing;
 import dev.tieredcache.schema.SchemaChoice;
 import dev.tieredcache.warmup.WarmStartSettings;
 import dev.tieredcache.writebehind.WriteBehindSettings;
@@ -35,6 +36,12 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 	private static final int DEFAULT_HOT_KEYS_TOP = 10;
 
 	private static final int MAX_HOT_KEYS_TOP = 1000;
+
+	private static final long DEFAULT_EXPECTED_KEYS = 1_000_000;
+
+	private static final double DEFAULT_FALSE_POSITIVE_RATE = 0.01;
+
+	private static final double MAX_FALSE_POSITIVE_RATE = 0.5;
 
 	/** Checks the defaults and every configured cache, so errors surface at start-up. */
 	void validateAll() {
@@ -182,6 +189,7 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 					r.source("hot-keys.sample-rate", (s) -> s.getHotKeys().getSampleRate()), sampleRate,
 					"Must be at least 1");
 		}
+		BloomSizing existenceFilter = existenceFilter(r, spec);
 		WarmStartSettings warmStart = warmStart(name);
 		// Warm start records more of the most read keys than the endpoint shows: the sketch
 		// must rank that many.
@@ -189,7 +197,7 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		return new CacheSettings(ttl, jitter, nullTtl, swr, maxValueSize.toBytes(), localEnabled, localTtl,
 				maximumSize, stampede, lease, waitTimeout, beta,
 				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION, staleIfError, backoff,
-				hotKeys ? top : 0, sampleRate, hotKeys ? tracked : 0);
+				hotKeys ? top : 0, sampleRate, hotKeys ? tracked : 0, existenceFilter);
 	}
 
 	/**
@@ -207,6 +215,39 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		}
 		boolean fingerprint = r.pick("schema.fingerprint", (s) -> s.getSchema().getFingerprint(), true);
 		return new SchemaChoice(version.isEmpty() ? null : version, fingerprint);
+	}
+
+	/** The size of a cache's existence filter, or null when it has none. */
+	private @Nullable BloomSizing existenceFilter(Resolver r, @Nullable CacheSpec spec) {
+		Boolean byDefault = this.properties.getDefaults().getExistenceFilter().getEnabled();
+		if (Boolean.TRUE.equals(byDefault)) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "defaults.existence-filter.enabled",
+					byDefault, "The existence filter is enabled per cache, each with its own ExistingKeys bean: "
+							+ "set tiered-cache.caches.<name>.existence-filter.enabled instead");
+		}
+		long expected = r.pick("existence-filter.expected-keys", (s) -> s.getExistenceFilter().getExpectedKeys(),
+				DEFAULT_EXPECTED_KEYS);
+		String expectedSource = r.source("existence-filter.expected-keys",
+				(s) -> s.getExistenceFilter().getExpectedKeys());
+		if (expected < 1) {
+			throw new InvalidConfigurationPropertyValueException(expectedSource, expected, "Must be at least 1");
+		}
+		double rate = r.pick("existence-filter.false-positive-rate",
+				(s) -> s.getExistenceFilter().getFalsePositiveRate(), DEFAULT_FALSE_POSITIVE_RATE);
+		String rateSource = r.source("existence-filter.false-positive-rate",
+				(s) -> s.getExistenceFilter().getFalsePositiveRate());
+		if (!(rate > 0 && rate <= MAX_FALSE_POSITIVE_RATE)) {
+			throw new InvalidConfigurationPropertyValueException(rateSource, rate,
+					"Must be more than 0 and at most " + MAX_FALSE_POSITIVE_RATE);
+		}
+		long bits = BloomSizing.bitsFor(expected, rate);
+		if (bits > BloomSizing.MAX_BITS) {
+			throw new InvalidConfigurationPropertyValueException(expectedSource, expected, "The filter would need "
+					+ bits + " bits at a false-positive rate of " + rate + " (" + rateSource
+					+ "), more than a Redis string holds (2^32 bits, 512 MB)");
+		}
+		boolean enabled = spec != null && Boolean.TRUE.equals(spec.getExistenceFilter().getEnabled());
+		return enabled ? BloomSizing.of(expected, rate) : null;
 	}
 
 	/** Picks a setting from the cache, the defaults or the built-in value. */

@@ -97,7 +97,7 @@ import dev.tieredcache.writebehind.WriteFences;
 @EnableConfigurationProperties({ TieredCacheProperties.class, CacheProperties.class })
 @Import({ TieredCacheManagerConfiguration.Dedicated.class, TieredCacheManagerConfiguration.ApplicationDefault.class,
 		TieredCacheObservationConfiguration.class, TieredCacheWriteBehindConfiguration.class,
-		TieredCacheWarmStartConfiguration.class })
+		TieredCacheWarmStartConfiguration.class, TieredCacheExistenceConfiguration.class })
 public final class TieredCacheAutoConfiguration {
 
 	/** Name of the tiered cache manager bean, whatever the application's own cache manager is. */

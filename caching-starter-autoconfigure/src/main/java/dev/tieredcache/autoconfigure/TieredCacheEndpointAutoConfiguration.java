@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Import;
 import dev.tieredcache.TieredCacheOperations;
 import dev.tieredcache.actuate.TieredCacheEndpoint;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.existence.ExistenceFilters;
 import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.writebehind.WriteBehindDeadLetters;
 
@@ -44,10 +45,11 @@ public final class TieredCacheEndpointAutoConfiguration {
 				@Qualifier(TieredCacheAutoConfiguration.CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager,
 				TieredCacheOperations operations,
 				ObjectProvider<RedisCommandExecutor> executor, TieredCacheProperties properties,
-				ObjectProvider<WriteBehindDeadLetters> deadLetters) {
+				ObjectProvider<WriteBehindDeadLetters> deadLetters, ObjectProvider<ExistenceFilters> existenceFilters) {
 			RedisCommandExecutor redis = executor.getIfAvailable();
 			return new TieredCacheEndpoint(manager, operations, (redis != null) ? redis.circuit() : null,
-					properties.getHotKeys().isExposeKeys(), deadLetters.getIfAvailable());
+					properties.getHotKeys().isExposeKeys(), deadLetters.getIfAvailable(),
+					existenceFilters.getIfAvailable());
 		}
 
 	}

@@ -247,6 +247,9 @@ public class TieredCacheProperties {
 		@NestedConfigurationProperty
 		private final WarmStart warmStart = new WarmStart();
 
+		@NestedConfigurationProperty
+		private final ExistenceFilter existenceFilter = new ExistenceFilter();
+
 		public Duration getTtl() {
 			return this.ttl;
 		}
@@ -333,6 +336,10 @@ public class TieredCacheProperties {
 
 		public Schema getSchema() {
 			return this.schema;
+		}
+
+		public ExistenceFilter getExistenceFilter() {
+			return this.existenceFilter;
 		}
 
 	}
@@ -584,6 +591,59 @@ public class TieredCacheProperties {
 
 		public void setTop(Integer top) {
 			this.top = top;
+		}
+
+	}
+
+	/**
+	 * The existence filter of a cache: a Bloom filter in Redis of the keys that exist in the
+	 * source of truth, asked on a miss before the loader runs, so that floods of absent keys
+	 * do not reach the database. See docs/how-it-works.md.
+	 */
+	public static class ExistenceFilter {
+
+		/**
+		 * Whether misses of the cache are checked against its existence filter. Off by
+		 * default; enabled per cache only (not under defaults), and the application must
+		 * then define an ExistingKeys bean for the cache, from which the filter is built.
+		 */
+		private Boolean enabled;
+
+		/**
+		 * How many keys the filter is sized for (default 1000000). Past it the
+		 * false-positive rate grows; the filter takes about 1.2 bytes per expected key at
+		 * 1%, in one Redis string of at most 512 MB.
+		 */
+		private Long expectedKeys;
+
+		/**
+		 * Share of absent keys let through to the loader at the expected number of keys
+		 * (default 0.01), between 0 and 0.5.
+		 */
+		private Double falsePositiveRate;
+
+		public Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Long getExpectedKeys() {
+			return this.expectedKeys;
+		}
+
+		public void setExpectedKeys(Long expectedKeys) {
+			this.expectedKeys = expectedKeys;
+		}
+
+		public Double getFalsePositiveRate() {
+			return this.falsePositiveRate;
+		}
+
+		public void setFalsePositiveRate(Double falsePositiveRate) {
+			this.falsePositiveRate = falsePositiveRate;
 		}
 
 	}

@@ -15,6 +15,7 @@ import dev.tieredcache.cache.CacheInternals;
 import dev.tieredcache.cache.CacheSettings;
 import dev.tieredcache.cache.CacheStatistics.LockWaitOutcome;
 import dev.tieredcache.cache.LoadWaitInterruptedException;
+import dev.tieredcache.existence.ExistenceFilter;
 import dev.tieredcache.redis.LoadWaiters;
 import dev.tieredcache.redis.RedisBatchStore;
 import dev.tieredcache.redis.RedisKeyLayout;
@@ -103,11 +104,43 @@ final class BatchLoads {
 			loadLocally(request, claimed);
 			return;
 		}
+		remaining = rejectAbsent(remaining);
 		CacheSettings settings = this.cache.settings();
 		long deadline = System.nanoTime() + settings.waitTimeout().toNanos();
 		while (!remaining.isEmpty()) {
 			remaining = lockLoadAndWait(request, remaining, deadline);
 		}
+	}
+
+	/**
+	 * Asks the cache's existence filter, if any, about the keys neither tier holds, in one
+	 * round trip, and resolves those it has never seen as absent, without a lock or a load.
+	 * @return the keys still to load
+	 */
+	private List<BatchElement> rejectAbsent(List<BatchElement> missing) {
+		ExistenceFilter filter = this.cache.cache().getExistenceFilter();
+		if (filter == null || missing.isEmpty()) {
+			return missing;
+		}
+		// A key that held a value (stale, outdated, unreadable) existed: no need to ask.
+		List<BatchElement> unseen = new ArrayList<>();
+		for (BatchElement element : missing) {
+			if (!element.sawValue) {
+				unseen.add(element);
+			}
+		}
+		boolean[] mayExist = filter.mightContainAll(unseen.stream().map((element) -> element.encoded).toList());
+		List<BatchElement> remaining = new ArrayList<>(missing.size());
+		int next = 0;
+		for (BatchElement element : missing) {
+			if (!element.sawValue && !mayExist[next++]) {
+				element.resolve(null, this.cache.inFlight());
+			}
+			else {
+				remaining.add(element);
+			}
+		}
+		return remaining;
 	}
 
 	/**

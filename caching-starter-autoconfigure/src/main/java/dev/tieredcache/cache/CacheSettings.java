@@ -3,7 +3,12 @@ package dev.tieredcache.cache;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.util.Assert;
+
+import dev.tieredcache.existence.BloomSizing;
+import dev.tieredcache.existence.ExistenceFilter;
 
 /**
  * Effective, immutable settings of one {@link TieredCache}. Built from configuration by
@@ -33,12 +38,14 @@ import org.springframework.util.Assert;
  * @param hotKeysSampleRate one read in this many is counted by hot-key tracking
  * @param hotKeysTracked how many of the most read keys hot-key tracking can rank, at least
  * {@code hotKeysTop}: more when warm start records them
+ * @param existenceFilter the size of the cache's existence filter, or null when it has none
+ * ({@link ExistenceFilter})
  */
 public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
 		long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
 		boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta,
 		long compressionThreshold, Duration staleIfError, Duration staleIfErrorBackoff, int hotKeysTop,
-		int hotKeysSampleRate, int hotKeysTracked) {
+		int hotKeysSampleRate, int hotKeysTracked, @Nullable BloomSizing existenceFilter) {
 
 	/** A {@link #compressionThreshold()} that no value reaches. */
 	public static final long NO_COMPRESSION = Long.MAX_VALUE;
@@ -47,7 +54,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 	public static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1,
 			Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, true, Duration.ofMinutes(1), 10_000, true,
 			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0, NO_COMPRESSION, Duration.ZERO, Duration.ofSeconds(1),
-			10, 16, 10);
+			10, 16, 10, null);
 
 	public CacheSettings {
 		Assert.notNull(ttl, "ttl must not be null");
@@ -61,6 +68,20 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 		Assert.isTrue(hotKeysTop >= 0, "hotKeysTop must not be negative");
 		Assert.isTrue(hotKeysSampleRate > 0, "hotKeysSampleRate must be positive");
 		Assert.isTrue(hotKeysTracked >= hotKeysTop, "hotKeysTracked must be at least hotKeysTop");
+	}
+
+	/**
+	 * Settings without an existence filter, whose hot-key tracking ranks {@code hotKeysTop}
+	 * keys.
+	 */
+	public CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
+			long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
+			boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta,
+			long compressionThreshold, Duration staleIfError, Duration staleIfErrorBackoff, int hotKeysTop,
+			int hotKeysSampleRate) {
+		this(ttl, jitter, nullTtl, staleWhileRevalidate, maxValueSize, localEnabled, localTtl, localMaximumSize,
+				stampedeEnabled, lease, waitTimeout, earlyRefreshBeta, compressionThreshold, staleIfError,
+				staleIfErrorBackoff, hotKeysTop, hotKeysSampleRate, hotKeysTop, null);
 	}
 
 	/**

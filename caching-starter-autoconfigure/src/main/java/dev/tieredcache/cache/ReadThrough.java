@@ -46,6 +46,11 @@ import dev.tieredcache.redis.RedisUnavailableException;
  * </ol>
  * When Redis is unreachable the loader runs locally (still single-flight in the JVM) and
  * only L1 is filled.
+ *
+ * <p>A cache with an existence filter asks it once neither tier holds the key, before the
+ * lock: a key the filter has never seen is answered as null without a load. Loads inside a
+ * transaction (whose own writes are not in the filter before the commit) and loads without
+ * Redis are never filtered.
  */
 final class ReadThrough {
 
@@ -129,6 +134,12 @@ final class ReadThrough {
 				refreshInBackground(request, RefreshTrigger.STALE);
 				return entry.get();
 			}
+		}
+		if (entry == null && !remote.present() && !this.cache.mightExist(key)) {
+			// Neither tier holds the key and the existence filter has never seen it: the
+			// loader would find nothing. Answered as a loader's null, and not cached: the
+			// next miss asks the filter again, which a write of the key will have updated.
+			return null;
 		}
 		return loadCoordinated(request, stamp, remote.present(), fallbackOnError(entry));
 	}

@@ -16,6 +16,7 @@ import dev.tieredcache.batch.BatchReadThrough;
 import dev.tieredcache.batch.BatchRequest;
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
 import dev.tieredcache.cache.CacheStatistics.Tier;
+import dev.tieredcache.existence.ExistenceFilter;
 import dev.tieredcache.redis.CoordinationStatistics;
 import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
 import dev.tieredcache.redis.RateLimitedLog;
@@ -91,6 +92,8 @@ public class TieredCache implements Cache {
 
 	private final @Nullable HotKeys hotKeys;
 
+	private final @Nullable ExistenceFilter existence;
+
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
 
 	/**
@@ -121,6 +124,9 @@ public class TieredCache implements Cache {
 				? new HotKeys(settings.hotKeysTop(), settings.hotKeysTracked(), settings.hotKeysSampleRate(),
 						HotKeys.WINDOW, System::nanoTime)
 				: null;
+		// Without Redis there is nothing to share a filter in: every miss goes to the loader.
+		this.existence = (settings.existenceFilter() != null && services.store() != null)
+				? new ExistenceFilter(name, this.encodedName, settings.existenceFilter(), services.store()) : null;
 	}
 
 	@Override
@@ -150,6 +156,35 @@ public class TieredCache implements Cache {
 	 */
 	public @Nullable HotKeys getHotKeys() {
 		return this.hotKeys;
+	}
+
+	/**
+	 * Returns the existence filter of this cache.
+	 * @return the filter, or null when the cache has none (or runs without Redis)
+	 */
+	public @Nullable ExistenceFilter getExistenceFilter() {
+		return this.existence;
+	}
+
+	/**
+	 * Tells the existence filter, if any, that a key exists in the source of truth: called
+	 * for every value written through the cache, whether or not Redis takes the value.
+	 * @param key the encoded key
+	 */
+	public void keyExists(String key) {
+		if (this.existence != null) {
+			this.existence.add(key);
+		}
+	}
+
+	/**
+	 * Asks the existence filter, if any, whether a key absent from both tiers may exist in
+	 * the source of truth; without a filter, or when it cannot tell, it may.
+	 * @param key the encoded key
+	 * @return false only when the key certainly does not exist
+	 */
+	boolean mightExist(String key) {
+		return this.existence == null || this.existence.mightContain(key);
 	}
 
 	/** Returns the estimated number of entries in L1. */
@@ -546,6 +581,10 @@ public class TieredCache implements Cache {
 	 */
 	public void write(String key, @Nullable Object value, String[] tags, long startedNanos) {
 		long issued = System.nanoTime();
+		if (value != null) {
+			// Whatever becomes of the value in the tiers, the key now exists.
+			keyExists(key);
+		}
 		long ttl = this.entries.ttlMillisFor(value);
 		if (ttl == 0) {
 			evictKey(key, startedNanos);
@@ -597,6 +636,10 @@ public class TieredCache implements Cache {
 			return present;
 		}
 		Object actual = fromStoreValue(value);
+		if (actual != null) {
+			// Stored or not, the value came from the source of truth: the key exists.
+			keyExists(encoded);
+		}
 		long ttl = this.entries.ttlMillisFor(actual);
 		if (ttl == 0) {
 			return null;

@@ -441,7 +441,11 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 			TieredCache cache = this.manager.getCache(write.cache());
 			String key = this.keys.key(write.key(), operations, context);
 			if (write.mode() == WriteMode.EVICT) {
-				AfterCommit.run(() -> safely(operations, () -> cache.evictKey(key, started)));
+				// The write may have created the key: the existence filter must let it through.
+				AfterCommit.run(() -> safely(operations, () -> {
+					cache.keyExists(key);
+					cache.evictKey(key, started);
+				}));
 				return;
 			}
 			Object value = (write.value() != null) ? write.value().value(context) : result;

@@ -20,6 +20,7 @@ import dev.tieredcache.cache.CacheStatistics.RefreshTrigger;
 import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.HotKeys;
 import dev.tieredcache.cache.TieredCache;
+import dev.tieredcache.existence.ExistenceFilter;
 
 /**
  * Binds the {@code tiered.cache.*} meters of one {@link TieredCache}, each tagged with
@@ -48,6 +49,11 @@ import dev.tieredcache.cache.TieredCache;
  * <li>{@code tiered.cache.hot.keys.share}: the share of the reads of the last one to two
  * minutes that went to the cache's top hot keys, between 0 and 1; only for caches whose
  * hot-key tracking is on.</li>
+ * <li>{@code tiered.cache.existence.rejected}, {@code tiered.cache.existence.passed},
+ * {@code tiered.cache.existence.skipped}: misses (both tiers missed) that the existence
+ * filter answered as absent without a load, let through to the loader after a check, and
+ * let through unchecked (no filter in Redis, Redis unreachable, adds of this instance
+ * pending); only for caches with an existence filter.</li>
  * </ul>
  *
  * <p>Counters and gauges are functions of the cache's {@link CacheStatistics}, read when the
@@ -133,6 +139,16 @@ public class TieredCacheMetrics implements MeterBinder {
 			.description("Distinct keys asked for by each batch read (getAll, @ReadThroughAll)")
 			.register(registry);
 		statistics.onBatch(batchSize::record);
+		ExistenceFilter existence = this.cache.getExistenceFilter();
+		if (existence != null) {
+			existenceCounter(registry, "rejected", existence, ExistenceFilter::rejected,
+					"Misses the existence filter answered as absent, without calling the loader");
+			existenceCounter(registry, "passed", existence, ExistenceFilter::passed,
+					"Misses the existence filter let through to the loader (the key may exist, or is a false positive)");
+			existenceCounter(registry, "skipped", existence, ExistenceFilter::skipped,
+					"Misses let through to the loader unchecked: no filter in Redis, Redis unreachable, or adds "
+							+ "of this instance pending");
+		}
 		HotKeys hotKeys = this.cache.getHotKeys();
 		if (hotKeys != null) {
 			Gauge.builder(PREFIX + "hot.keys.share", hotKeys, (h) -> h.snapshot().share())
@@ -140,6 +156,14 @@ public class TieredCacheMetrics implements MeterBinder {
 				.description("Share of the recent reads of the cache that went to its top hot keys")
 				.register(registry);
 		}
+	}
+
+	private void existenceCounter(MeterRegistry registry, String name, ExistenceFilter filter,
+			ToDoubleFunction<ExistenceFilter> count, String description) {
+		FunctionCounter.builder(PREFIX + "existence." + name, filter, count)
+			.tags(this.tags)
+			.description(description)
+			.register(registry);
 	}
 
 	private Timer loadTimer(MeterRegistry registry, String result) {

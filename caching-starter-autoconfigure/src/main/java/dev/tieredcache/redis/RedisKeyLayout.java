@@ -29,6 +29,10 @@ import org.springframework.util.Assert;
  * {prefix}t:{tag}         version of a tag
  * {prefix}g:{&#64;group}      version of a versioned group
  * {prefix}e:{cache}       epoch of a cache (bumped by clear)
+ * {prefix}x:{cache/shape}  existence filter of a cache (Bloom filter: a string of m bits);
+ *                         its shape ({@code m<bits>k<hashes>}) is part of the name
+ * {prefix}xb:{cache/shape} the filter being rebuilt, renamed over the filter when done
+ * {prefix}xl:{cache/shape} lock of a rebuild: the builder's token, with a lease
  * {prefix}invalidation    pub/sub channel
  * </pre>
  *
@@ -139,6 +143,28 @@ public final class RedisKeyLayout {
 
 	byte[] hotKeys(String cache) {
 		return bytes(this.prefix + "hk:{" + cache + '}');
+	}
+
+	/**
+	 * Returns the slot-local part shared by the keys of one cache's existence filter.
+	 * @param cache the encoded cache name
+	 * @param shape the filter's shape
+	 * @return {@code cache/shape}
+	 */
+	public static String filterId(String cache, String shape) {
+		return cache + '/' + shape;
+	}
+
+	byte[] filter(String filterId) {
+		return bytes(this.prefix + "x:{" + filterId + '}');
+	}
+
+	byte[] filterBuilding(String filterId) {
+		return bytes(this.prefix + "xb:{" + filterId + '}');
+	}
+
+	byte[] filterLock(String filterId) {
+		return bytes(this.prefix + "xl:{" + filterId + '}');
 	}
 
 	byte[] version(VersionKind kind, String name) {

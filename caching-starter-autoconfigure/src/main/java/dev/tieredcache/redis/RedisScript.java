@@ -56,6 +56,20 @@ record RedisScript(String name, String source, String sha1) {
 
 	static final RedisScript HOT_KEYS_RECORD = load("hot-keys-record");
 
+	static final RedisScript FILTER_CHECK = load("filter-check");
+
+	static final RedisScript FILTER_CHECK_MANY = load("filter-check-many");
+
+	static final RedisScript FILTER_ADD = load("filter-add");
+
+	static final RedisScript FILTER_BEGIN = load("filter-begin");
+
+	static final RedisScript FILTER_FILL = load("filter-fill");
+
+	static final RedisScript FILTER_SWAP = load("filter-swap");
+
+	static final RedisScript FILTER_ABORT = load("filter-abort");
+
 	private static RedisScript load(String name) {
 		String path = "/dev/tieredcache/redis/" + name + ".lua";
 		try (InputStream in = RedisScript.class.getResourceAsStream(path)) {

@@ -53,6 +53,10 @@ public final class WriteBehindWrites {
 		}
 		TieredCache cache = this.manager.getCache(cacheName);
 		String encodedKey = cache.encodedKey(key);
+		if (value != null) {
+			// Pending or written at once by the caller, the key exists from now on.
+			cache.keyExists(encodedKey);
+		}
 		try {
 			TieredCache.PendingValue pending = cache.encodePending(value);
 			byte[] serializedKey = (pending != null) ? serializeKey(key) : null;

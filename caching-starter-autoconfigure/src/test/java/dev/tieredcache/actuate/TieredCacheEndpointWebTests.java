@@ -30,6 +30,7 @@ import dev.tieredcache.annotation.WriteBehind;
 import dev.tieredcache.cache.HotKeyHash;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.existence.ExistingKeys;
 import dev.tieredcache.redis.CoordinationStatistics.InvalidationKind;
 import dev.tieredcache.test.TestRedis;
 
@@ -46,10 +47,14 @@ import static org.awaitility.Awaitility.await;
 				"tiered-cache.caches.products.ttl=10m", "tiered-cache.caches.products.local.maximum-size=500",
 				"tiered-cache.caches.visits.write-behind.flush-interval=50ms",
 				"tiered-cache.caches.visits.write-behind.max-attempts=1",
+				"tiered-cache.caches.skus.existence-filter.enabled=true",
+				"tiered-cache.caches.skus.existence-filter.expected-keys=1000",
 				"management.endpoints.web.exposure.include=tieredcache,caches,prometheus" })
 class TieredCacheEndpointWebTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
+
+	private static final java.util.Set<String> SKUS = ConcurrentHashMap.newKeySet();
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -211,6 +216,28 @@ class TieredCacheEndpointWebTests {
 			.containsPattern("cache_gets_total\\{[^}]*cache=\"products\"");
 	}
 
+	@Test
+	void postRebuildsAnExistenceFilterAndReadShowsIt() throws Exception {
+		SKUS.add("sku-1");
+		HttpResponse<String> rebuild = post("/actuator/tieredcache/skus/existence-filter", "{}");
+		assertThat(rebuild.statusCode()).isEqualTo(200);
+		JsonNode outcome = json.readTree(rebuild.body());
+		assertThat(outcome.get("outcome").asString()).isIn("rebuilt", "busy");
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			HttpResponse<String> again = post("/actuator/tieredcache/skus/existence-filter", "{}");
+			assertThat(json.readTree(again.body()).get("outcome").asString()).isEqualTo("rebuilt");
+			assertThat(json.readTree(again.body()).get("keys").asLong()).isEqualTo(1);
+		});
+		TieredCache skus = this.manager.getCache("skus");
+		assertThat(skus.get("sku-2", () -> "loaded")).isNull();
+		assertThat(skus.get("sku-1", () -> "loaded")).isEqualTo("loaded");
+		JsonNode filter = json.readTree(get("/actuator/tieredcache/skus").body()).get("existenceFilter");
+		assertThat(filter.get("rejected").asLong()).isEqualTo(1);
+		assertThat(filter.get("bits").asLong()).isEqualTo(9586);
+		assertThat(post("/actuator/tieredcache/products/existence-filter", "{}").statusCode()).isEqualTo(400);
+		assertThat(post("/actuator/tieredcache/skus/other", "{}").statusCode()).isEqualTo(400);
+	}
+
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(uri(path)).GET().build(), BodyHandlers.ofString());
 	}
@@ -237,6 +264,11 @@ class TieredCacheEndpointWebTests {
 		@Bean
 		Visits visits() {
 			return new Visits();
+		}
+
+		@Bean
+		ExistingKeys skus() {
+			return ExistingKeys.of("skus", () -> SKUS.stream());
 		}
 
 	}

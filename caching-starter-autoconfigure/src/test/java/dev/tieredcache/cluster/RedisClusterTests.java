@@ -16,6 +16,10 @@ import org.springframework.context.annotation.Configuration;
 import dev.tieredcache.cache.CacheStatistics.Tier;
 import dev.tieredcache.cache.TieredCache;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.existence.ExistenceFilter;
+import dev.tieredcache.existence.ExistenceFilters;
+import dev.tieredcache.existence.ExistingKeys;
+import dev.tieredcache.existence.Users;
 import dev.tieredcache.interceptor.TwoInstanceScenarios;
 import dev.tieredcache.interceptor.UserRepository;
 import dev.tieredcache.interceptor.UserRepository.User;
@@ -196,6 +200,38 @@ class RedisClusterTests {
 	void staysQuietWhenLettuceRefreshesTheClusterTopology(CapturedOutput output) {
 		this.runner.withPropertyValues("spring.data.redis.lettuce.cluster.refresh.adaptive=true")
 			.run((context) -> assertThat(output).doesNotContain("Redis Cluster topology refresh is off"));
+	}
+
+	@Test
+	void anExistenceFilterLivesInOneSlotAndWorksOnACluster() {
+		Users users = new Users();
+		users.insert(0, 1000);
+		ApplicationContextRunner filtered = ClusterInstances.runner(cluster, this.prefix)
+			.withBean(Users.class, () -> users)
+			.withBean(ExistingKeys.class, () -> ExistingKeys.of("users", users::ids))
+			.withPropertyValues("tiered-cache.caches.users.existence-filter.enabled=true",
+					"tiered-cache.caches.users.existence-filter.expected-keys=1000");
+		filtered.run((a) -> filtered.run((b) -> {
+			TieredCache cacheA = a.getBean(TieredCacheManager.class).getCache("users");
+			TieredCache cacheB = b.getBean(TieredCacheManager.class).getCache("users");
+			ExistenceFilters filtersA = a.getBean(ExistenceFilters.class);
+			// Whichever instance built it at start-up, a rebuild finds the lock free afterwards.
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> filtersA.rebuild("users").outcome() == ExistenceFilter.Outcome.REBUILT);
+			for (long id = 0; id < 1000; id += 37) {
+				long key = id;
+				assertThat(cacheB.get(key, () -> users.load(key))).isEqualTo("user " + id);
+			}
+			int loads = users.finds();
+			for (long id = -1; id >= -100; id--) {
+				long key = id;
+				assertThat(cacheB.get(key, () -> users.load(key))).isNull();
+			}
+			assertThat(users.finds() - loads).as("absent ids loaded").isLessThanOrEqualTo(10);
+			a.getBean(Users.class).save(5000, "user 5000");
+			cacheA.evict(5000L);
+			assertThat(cacheB.get(5000L, () -> users.load(5000L))).isEqualTo("user 5000");
+		}));
 	}
 
 	@Configuration(proxyBeanMethods = false)

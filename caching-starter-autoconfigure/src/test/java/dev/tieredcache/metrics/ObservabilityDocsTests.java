@@ -21,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.tieredcache.annotation.WriteBehind;
 import dev.tieredcache.cache.TieredCacheManager;
+import dev.tieredcache.existence.ExistingKeys;
 import dev.tieredcache.redis.RedisCommandExecutor;
 import dev.tieredcache.test.Instances;
 import dev.tieredcache.test.RepositoryDocs;
@@ -142,8 +143,11 @@ class ObservabilityDocsTests {
 	private static Map<String, Set<String>> scrapedLabelsByMetric() {
 		Map<String, Set<String>> labels = new HashMap<>();
 		Instances.runner(TestRedis.SHARED_PORT, TestRedis.uniquePrefix("observability-docs"))
-			.withPropertyValues("tiered-cache.caches.products.ttl=1m")
+			.withPropertyValues("tiered-cache.caches.products.ttl=1m",
+					"tiered-cache.caches.guarded.existence-filter.enabled=true",
+					"tiered-cache.caches.guarded.existence-filter.expected-keys=1000")
 			.withBean(LastSeen.class)
+			.withBean(ExistingKeys.class, () -> ExistingKeys.of("guarded", java.util.stream.Stream::empty))
 			.run((context) -> {
 				PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 				TieredCacheManager manager = context.getBean(TieredCacheManager.class);

@@ -54,6 +54,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class WarmStartTests {
 
+	private static final String LOGGING_SYSTEM = "org.springframework.boot.logging.LoggingSystem";
+
+	/**
+	 * These tests start whole applications, several at once: Boot's logging system, left
+	 * on, would configure Logback from each of them at the same time in this shared JVM
+	 * (failing with "Unable to find Spring Environment") and leave appenders behind that
+	 * make later tests' captured output repeat every line.
+	 */
+	@org.junit.jupiter.api.BeforeAll
+	static void leaveLoggingAlone() {
+		System.setProperty(LOGGING_SYSTEM, "none");
+	}
+
+	@org.junit.jupiter.api.AfterAll
+	static void restoreLogging() {
+		System.clearProperty(LOGGING_SYSTEM);
+	}
+
+
 	private static final String CACHE = "products";
 
 	private static final int KEY_SPACE = 2000;
