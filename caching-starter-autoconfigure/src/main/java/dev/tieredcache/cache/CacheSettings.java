@@ -5,6 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.springframework.util.Assert;
 
+import dev.tieredcache.audit.AuditSettings;
+
 /**
  * Effective, immutable settings of one {@link TieredCache}. Built from configuration by
  * the auto-configuration; {@link #DEFAULTS} holds the built-in values.
@@ -31,12 +33,13 @@ import org.springframework.util.Assert;
  * @param hotKeysTop how many of the most read keys are tracked ({@link HotKeys}); zero
  * tracks none
  * @param hotKeysSampleRate one read in this many is counted by hot-key tracking
+ * @param audit the drift audit ({@link dev.tieredcache.audit.DriftAudit}); {@link AuditSettings#OFF} for none
  */
 public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
 		long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
 		boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta,
 		long compressionThreshold, Duration staleIfError, Duration staleIfErrorBackoff, int hotKeysTop,
-		int hotKeysSampleRate) {
+		int hotKeysSampleRate, AuditSettings audit) {
 
 	/** A {@link #compressionThreshold()} that no value reaches. */
 	public static final long NO_COMPRESSION = Long.MAX_VALUE;
@@ -45,7 +48,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 	public static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1,
 			Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, true, Duration.ofMinutes(1), 10_000, true,
 			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0, NO_COMPRESSION, Duration.ZERO, Duration.ofSeconds(1),
-			10, 16);
+			10, 16, AuditSettings.OFF);
 
 	public CacheSettings {
 		Assert.notNull(ttl, "ttl must not be null");
@@ -58,6 +61,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 		Assert.notNull(staleIfErrorBackoff, "staleIfErrorBackoff must not be null");
 		Assert.isTrue(hotKeysTop >= 0, "hotKeysTop must not be negative");
 		Assert.isTrue(hotKeysSampleRate > 0, "hotKeysSampleRate must be positive");
+		Assert.notNull(audit, "audit must not be null");
 	}
 
 	/**

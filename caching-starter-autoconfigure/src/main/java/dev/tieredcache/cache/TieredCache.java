@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.NullValue;
 
+import dev.tieredcache.audit.DriftAudit;
 import dev.tieredcache.batch.BatchReadThrough;
 import dev.tieredcache.batch.BatchRequest;
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
@@ -90,6 +91,8 @@ public class TieredCache implements Cache {
 
 	private final @Nullable HotKeys hotKeys;
 
+	private final @Nullable DriftAudit audit;
+
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
 
 	/**
@@ -118,6 +121,8 @@ public class TieredCache implements Cache {
 		this.batch = new BatchReadThrough(new CacheInternals(this));
 		this.hotKeys = (settings.hotKeysTop() > 0)
 				? new HotKeys(settings.hotKeysTop(), settings.hotKeysSampleRate(), HotKeys.WINDOW, System::nanoTime) : null;
+		this.audit = (settings.audit().enabled() && !services.localOnly())
+				? new DriftAudit(new CacheInternals(this), settings.audit(), System::nanoTime) : null;
 	}
 
 	@Override
@@ -147,6 +152,21 @@ public class TieredCache implements Cache {
 	 */
 	public @Nullable HotKeys getHotKeys() {
 		return this.hotKeys;
+	}
+
+	/**
+	 * Returns the drift audit of this cache.
+	 * @return the audit, or null when audits are off for this cache (or it has no Redis tier)
+	 */
+	public @Nullable DriftAudit getDriftAudit() {
+		return this.audit;
+	}
+
+	/** Offers a read-through hit to the drift audit, if this cache has one. */
+	void offerAudit(ReadRequest request) {
+		if (this.audit != null) {
+			this.audit.offer(request);
+		}
 	}
 
 	/** Returns the estimated number of entries in L1. */
@@ -340,12 +360,14 @@ public class TieredCache implements Cache {
 	}
 
 	/**
-	 * Whether this cache refreshes entries in the background (early refresh or
-	 * stale-while-revalidate), so that read-through callers should offer a refresh loader.
-	 * @return whether background refreshes are configured
+	 * Whether this cache runs loaders in the background (early refresh,
+	 * stale-while-revalidate or a drift audit), so that read-through callers should offer a
+	 * refresh loader.
+	 * @return whether background refreshes or audits are configured
 	 */
 	public boolean refreshesInBackground() {
-		return this.settings.earlyRefreshBeta() > 0 || !this.settings.staleWhileRevalidate().isZero();
+		return this.settings.earlyRefreshBeta() > 0 || !this.settings.staleWhileRevalidate().isZero()
+				|| this.audit != null;
 	}
 
 	/**
@@ -654,6 +676,11 @@ public class TieredCache implements Cache {
 
 	/** How long a pending write-behind value counts as fresh: until it is flushed. */
 	private static final long PENDING_FRESHNESS_MILLIS = java.time.Duration.ofDays(36500).toMillis();
+
+	/** Whether an entry is a pending write-behind value (made by {@link #encodePending}). */
+	boolean isPendingWrite(CacheEntry entry) {
+		return entry.expiresAt() - entry.writtenAt() >= PENDING_FRESHNESS_MILLIS;
+	}
 
 	/**
 	 * Returns the name this cache has in Redis keys.

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import dev.tieredcache.audit.DriftAudit;
+import dev.tieredcache.audit.DriftStatistics;
 import dev.tieredcache.cache.CacheStatistics;
 import dev.tieredcache.cache.CacheStatistics.DurationListener;
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
@@ -47,6 +49,9 @@ import dev.tieredcache.cache.TieredCache;
  * <li>{@code tiered.cache.hot.keys.share}: the share of the reads of the last one to two
  * minutes that went to the cache's top hot keys, between 0 and 1; only for caches whose
  * hot-key tracking is on.</li>
+ * <li>{@code tiered.cache.audits} ({@code result}), {@code tiered.cache.drift},
+ * {@code tiered.cache.drift.repairs}: drift audits by outcome, values found to differ from
+ * the loader's, and those replaced; only for caches whose audit is on.</li>
  * </ul>
  *
  * <p>Counters and gauges are functions of the cache's {@link CacheStatistics}, read when the
@@ -137,6 +142,28 @@ public class TieredCacheMetrics implements MeterBinder {
 				.description("Share of the recent reads of the cache that went to its top hot keys")
 				.register(registry);
 		}
+		DriftAudit audit = this.cache.getDriftAudit();
+		if (audit != null) {
+			bindAudit(registry, audit.statistics());
+		}
+	}
+
+	private void bindAudit(MeterRegistry registry, DriftStatistics statistics) {
+		for (DriftStatistics.Result result : DriftStatistics.Result.values()) {
+			FunctionCounter.builder(PREFIX + "audits", statistics, (s) -> s.audits(result))
+				.tags(this.tags)
+				.tag("result", result.tagValue())
+				.description("Drift audits of cached values against the loader, by outcome")
+				.register(registry);
+		}
+		FunctionCounter.builder(PREFIX + "drift", statistics, DriftStatistics::drift)
+			.tags(this.tags)
+			.description("Cached values found to differ from what the loader returns")
+			.register(registry);
+		FunctionCounter.builder(PREFIX + "drift.repairs", statistics, DriftStatistics::repairs)
+			.tags(this.tags)
+			.description("Drifted entries replaced by the loader's value (audit.repair)")
+			.register(registry);
 	}
 
 	private Timer loadTimer(MeterRegistry registry, String result) {
