@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
@@ -149,6 +150,47 @@ class DriftAuditTests {
 					.atMost(Duration.ofSeconds(2))
 					.until(() -> database.auditLoads.get() == 3);
 				assertThat(database.loads.get()).as("loads of the first reads").isEqualTo(50);
+			});
+	}
+
+	@Test
+	void offByDefaultWithoutMetersOrAudits() {
+		Database database = new Database();
+		database.rows.put("p1", "10.00");
+		Instances.runner(TestRedis.SHARED_PORT, this.prefix)
+			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+					TieredCacheMetricsAutoConfiguration.class))
+			.withBean(Database.class, () -> database)
+			.withBean(Prices.class)
+			.run((context) -> {
+				prices(context).price("p1");
+				prices(context).price("p1");
+				assertThat(cache(context).getDriftAudit()).isNull();
+				assertThat(context.getBean(MeterRegistry.class).find("tiered.cache.audits").meters()).isEmpty();
+				assertThat(database.auditLoads).hasValue(0);
+			});
+	}
+
+	@Test
+	void sampleSizeBelowOneFailsAtStartUpNamingTheProperty() {
+		this.runner.withBean(Database.class).withPropertyValues("tiered-cache.defaults.audit.sample-size=0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+					.hasMessageContaining("tiered-cache.defaults.audit.sample-size");
+			});
+	}
+
+	@Test
+	void zeroIntervalFailsAtStartUpNamingTheProperty() {
+		this.runner.withBean(Database.class).withPropertyValues("tiered-cache.caches.prices.audit.interval=0s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+					.hasMessageContaining("tiered-cache.caches.prices.audit.interval");
 			});
 	}
 
