@@ -44,7 +44,8 @@ import dev.tieredcache.redis.RedisUnavailableException;
  * <li>with {@code repair} on, replaces the entry only if its write sequence is still that
  * one (a compare-and-set in Redis, so a write that landed meanwhile is never undone), which
  * also advances the sequence and tells the other instances to drop the key from their L1,
- * as any write does.</li>
+ * as any write does; not when the loader outlived the lock's lease, after which another
+ * load may have stored a newer value under the same sequence.</li>
  * </ol>
  * A loader failure is counted and logged at DEBUG, never seen by a caller. Pending
  * write-behind values are newer than the database by design and are never audited. Audits
@@ -132,6 +133,7 @@ public final class DriftAudit {
 		String entryId = this.cache.entryId(key);
 		String token = this.cache.newToken();
 		long stamp = this.cache.stamp(key);
+		long lockedBy = System.nanoTime() + this.cache.settings().lease().toNanos();
 		LoadTicket ticket;
 		try {
 			ticket = store.beginLoad(entryId, token, this.cache.settings().lease().toMillis(),
@@ -145,7 +147,7 @@ public final class DriftAudit {
 			return Result.SKIPPED;
 		}
 		try {
-			return auditLocked(request, loader, store, entryId, ticket.sequence(), stamp);
+			return auditLocked(request, loader, store, entryId, ticket.sequence(), stamp, lockedBy);
 		}
 		catch (RedisUnavailableException ex) {
 			return Result.SKIPPED;
@@ -155,8 +157,12 @@ public final class DriftAudit {
 		}
 	}
 
+	/**
+	 * Audits a key whose lock this audit holds.
+	 * @param lockedBy until when, by {@link System#nanoTime()}, the lock is surely held
+	 */
 	private Result auditLocked(ReadRequest request, ValueLoader loader, RedisStore store, String entryId,
-			byte[] sequence, long stamp) {
+			byte[] sequence, long stamp, long lockedBy) {
 		byte[] stored = store.get(entryId);
 		if (!sameSequence(stored, sequence)) {
 			return Result.SKIPPED;
@@ -174,6 +180,12 @@ public final class DriftAudit {
 		}
 		catch (Throwable ex) {
 			this.cache.countLoads(1, System.nanoTime() - started, false);
+			if (ex instanceof Error error) {
+				throw error;
+			}
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
 			logger.debug("Drift audit of cache '" + this.cache.cache().getName() + "': the loader failed", ex);
 			return Result.FAILED;
 		}
@@ -184,7 +196,8 @@ public final class DriftAudit {
 			// Written while the loader ran: the write, not drift, explains the difference.
 			return Result.SKIPPED;
 		}
-		boolean repaired = this.settings.repair()
+		// Past the lease another load may have stored a newer value under the same sequence.
+		boolean repaired = this.settings.repair() && System.nanoTime() - lockedBy < 0
 				&& repair(request, store, entryId, sequence, stamp, loaded, noted, System.nanoTime() - started);
 		if (this.logLines.tryAcquire() && logger.isWarnEnabled()) {
 			logger.warn("Cache '" + this.cache.cache().getName() + "' served a value that differs from its loader's "
