@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.util.unit.DataSize;
 
+import dev.tieredcache.audit.AuditSettings;
 import dev.tieredcache.autoconfigure.TieredCacheProperties.CacheSpec;
 import dev.tieredcache.cache.CacheSettings;
 import dev.tieredcache.existence.BloomSizing;
@@ -197,7 +198,7 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		return new CacheSettings(ttl, jitter, nullTtl, swr, maxValueSize.toBytes(), localEnabled, localTtl,
 				maximumSize, stampede, lease, waitTimeout, beta,
 				compress ? threshold.toBytes() : CacheSettings.NO_COMPRESSION, staleIfError, backoff,
-				hotKeys ? top : 0, sampleRate, hotKeys ? tracked : 0, existenceFilter);
+				hotKeys ? top : 0, sampleRate, hotKeys ? tracked : 0, existenceFilter, audit(r, builtIn.audit()));
 	}
 
 	/**
@@ -248,6 +249,19 @@ final class CacheSettingsFactory implements Function<String, CacheSettings> {
 		}
 		boolean enabled = spec != null && Boolean.TRUE.equals(spec.getExistenceFilter().getEnabled());
 		return enabled ? BloomSizing.of(expected, rate) : null;
+	}
+
+	private static AuditSettings audit(Resolver r, AuditSettings builtIn) {
+		boolean enabled = r.pick("audit.enabled", (s) -> s.getAudit().getEnabled(), builtIn.enabled());
+		Duration interval = r.positive("audit.interval", (s) -> s.getAudit().getInterval(), builtIn.interval());
+		int sampleSize = r.pick("audit.sample-size", (s) -> s.getAudit().getSampleSize(), builtIn.sampleSize());
+		if (sampleSize < 1) {
+			throw new InvalidConfigurationPropertyValueException(
+					r.source("audit.sample-size", (s) -> s.getAudit().getSampleSize()), sampleSize,
+					"Must be at least 1");
+		}
+		boolean repair = r.pick("audit.repair", (s) -> s.getAudit().getRepair(), builtIn.repair());
+		return new AuditSettings(enabled, interval, sampleSize, repair);
 	}
 
 	/** Picks a setting from the cache, the defaults or the built-in value. */

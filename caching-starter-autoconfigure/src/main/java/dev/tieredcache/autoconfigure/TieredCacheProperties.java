@@ -250,6 +250,9 @@ public class TieredCacheProperties {
 		@NestedConfigurationProperty
 		private final ExistenceFilter existenceFilter = new ExistenceFilter();
 
+		@NestedConfigurationProperty
+		private final Audit audit = new Audit();
+
 		public Duration getTtl() {
 			return this.ttl;
 		}
@@ -340,6 +343,10 @@ public class TieredCacheProperties {
 
 		public ExistenceFilter getExistenceFilter() {
 			return this.existenceFilter;
+		}
+
+		public Audit getAudit() {
+			return this.audit;
 		}
 
 	}
@@ -644,6 +651,76 @@ public class TieredCacheProperties {
 
 		public void setFalsePositiveRate(Double falsePositiveRate) {
 			this.falsePositiveRate = falsePositiveRate;
+		}
+
+	}
+
+	/**
+	 * Drift audit of a cache: read-through hits of sampled keys re-run the loader in the
+	 * background, under the key's load lock, and compare its value with the cached one
+	 * (measured by {@code tiered.cache.audits} and {@code tiered.cache.drift}).
+	 */
+	public static class Audit {
+
+		/**
+		 * Whether hits of the cache are audited against the loader. Off by default: each
+		 * audit is one more load of the source of truth (plus three Redis round trips), and
+		 * read-through hits take the slightly slower path that can start background loads.
+		 * Needs Redis; ignored in the L1-only mode.
+		 */
+		private Boolean enabled;
+
+		/**
+		 * Period over which at most sample-size audits start on each instance, and at most
+		 * three differences are logged (default 1m).
+		 */
+		private Duration interval;
+
+		/**
+		 * Most audits started per interval on each instance (default 10): the first hits of
+		 * each interval that are not already being audited, so the sample leans towards the
+		 * most read keys.
+		 */
+		private Integer sampleSize;
+
+		/**
+		 * Whether an entry found to differ from the loader's value is replaced by it (only if
+		 * no write of the key happened during the audit; other instances drop the key from
+		 * their L1 as after any write). Off by default: the difference is counted and logged
+		 * only.
+		 */
+		private Boolean repair;
+
+		public Boolean getEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(Boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Integer getSampleSize() {
+			return this.sampleSize;
+		}
+
+		public void setSampleSize(Integer sampleSize) {
+			this.sampleSize = sampleSize;
+		}
+
+		public Boolean getRepair() {
+			return this.repair;
+		}
+
+		public void setRepair(Boolean repair) {
+			this.repair = repair;
 		}
 
 	}

@@ -13,11 +13,11 @@ import dev.tieredcache.redis.VersionTracker;
 
 /**
  * The parts of one {@link TieredCache} that batch reads ({@code dev.tieredcache.batch})
- * build on, and nothing more: its L1 with its write stamps, the reading and building of its
+ * and drift audits ({@code dev.tieredcache.audit}) build on, and nothing more: its L1 with its write stamps, the reading and building of its
  * Redis entries, the versions a load notes, its loads in flight, its counters and its
  * transaction awareness. This is the only way into the cache package's internals from
  * outside it; it is not API for applications (only a {@link TieredCache} creates one, and
- * hands it to its batch reader). Every method is thread-safe, as the parts it reaches.
+ * hands it to its batch reader and its drift audit). Every method is thread-safe, as the parts it reaches.
  */
 public final class CacheInternals {
 
@@ -174,6 +174,26 @@ public final class CacheInternals {
 	 */
 	public boolean containsLocally(String key) {
 		return this.cache.local().contains(key);
+	}
+
+	/**
+	 * Whether an entry is a pending write-behind value, newer than the source of truth
+	 * until it is flushed.
+	 * @param entry the entry
+	 * @return whether it is pending
+	 */
+	public boolean isPendingWrite(CacheEntry entry) {
+		return this.cache.isPendingWrite(entry);
+	}
+
+	/**
+	 * Gives up a load lock and wakes the waiters.
+	 * @param entryId the entry
+	 * @param token the lock token
+	 * @throws RedisUnavailableException if Redis did not take it
+	 */
+	public void releaseLock(String entryId, String token) {
+		this.cache.releaseLock(entryId, token);
 	}
 
 	/** Returns the cache's clock, epoch milliseconds. */

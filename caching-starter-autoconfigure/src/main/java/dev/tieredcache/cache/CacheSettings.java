@@ -9,6 +9,7 @@ import org.springframework.util.Assert;
 
 import dev.tieredcache.existence.BloomSizing;
 import dev.tieredcache.existence.ExistenceFilter;
+import dev.tieredcache.audit.AuditSettings;
 
 /**
  * Effective, immutable settings of one {@link TieredCache}. Built from configuration by
@@ -40,12 +41,13 @@ import dev.tieredcache.existence.ExistenceFilter;
  * {@code hotKeysTop}: more when warm start records them
  * @param existenceFilter the size of the cache's existence filter, or null when it has none
  * ({@link ExistenceFilter})
+ * @param audit the drift audit ({@link dev.tieredcache.audit.DriftAudit}); {@link AuditSettings#OFF} for none
  */
 public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
 		long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
 		boolean stampedeEnabled, Duration lease, Duration waitTimeout, double earlyRefreshBeta,
 		long compressionThreshold, Duration staleIfError, Duration staleIfErrorBackoff, int hotKeysTop,
-		int hotKeysSampleRate, int hotKeysTracked, @Nullable BloomSizing existenceFilter) {
+		int hotKeysSampleRate, int hotKeysTracked, @Nullable BloomSizing existenceFilter, AuditSettings audit) {
 
 	/** A {@link #compressionThreshold()} that no value reaches. */
 	public static final long NO_COMPRESSION = Long.MAX_VALUE;
@@ -54,7 +56,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 	public static final CacheSettings DEFAULTS = new CacheSettings(Duration.ofMinutes(10), 0.1,
 			Duration.ofSeconds(30), Duration.ZERO, 1024 * 1024, true, Duration.ofMinutes(1), 10_000, true,
 			Duration.ofSeconds(10), Duration.ofSeconds(5), 0.0, NO_COMPRESSION, Duration.ZERO, Duration.ofSeconds(1),
-			10, 16, 10, null);
+			10, 16, 10, null, AuditSettings.OFF);
 
 	public CacheSettings {
 		Assert.notNull(ttl, "ttl must not be null");
@@ -68,11 +70,12 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 		Assert.isTrue(hotKeysTop >= 0, "hotKeysTop must not be negative");
 		Assert.isTrue(hotKeysSampleRate > 0, "hotKeysSampleRate must be positive");
 		Assert.isTrue(hotKeysTracked >= hotKeysTop, "hotKeysTracked must be at least hotKeysTop");
+		Assert.notNull(audit, "audit must not be null");
 	}
 
 	/**
-	 * Settings without an existence filter, whose hot-key tracking ranks {@code hotKeysTop}
-	 * keys.
+	 * Settings without an existence filter or a drift audit, whose hot-key tracking ranks
+	 * {@code hotKeysTop} keys.
 	 */
 	public CacheSettings(Duration ttl, double jitter, Duration nullTtl, Duration staleWhileRevalidate,
 			long maxValueSize, boolean localEnabled, Duration localTtl, long localMaximumSize,
@@ -81,7 +84,7 @@ public record CacheSettings(Duration ttl, double jitter, Duration nullTtl, Durat
 			int hotKeysSampleRate) {
 		this(ttl, jitter, nullTtl, staleWhileRevalidate, maxValueSize, localEnabled, localTtl, localMaximumSize,
 				stampedeEnabled, lease, waitTimeout, earlyRefreshBeta, compressionThreshold, staleIfError,
-				staleIfErrorBackoff, hotKeysTop, hotKeysSampleRate, hotKeysTop, null);
+				staleIfErrorBackoff, hotKeysTop, hotKeysSampleRate, hotKeysTop, null, AuditSettings.OFF);
 	}
 
 	/**

@@ -73,6 +73,7 @@ final class ReadThrough {
 			CacheEntry hit = this.cache.localHit(key);
 			if (hit != null) {
 				maybeRefreshEarly(request, hit);
+				this.cache.offerAudit(request);
 				return hit.get();
 			}
 			MissPolicy policy = this.cache.transactions().missPolicy();
@@ -127,6 +128,7 @@ final class ReadThrough {
 			if (entry.isFresh(now)) {
 				this.cache.local().fill(key, entry, stamp);
 				maybeRefreshEarly(request, entry);
+				this.cache.offerAudit(request);
 				return entry.get();
 			}
 			if (entry.isServableStale(now) && request.refreshable()) {

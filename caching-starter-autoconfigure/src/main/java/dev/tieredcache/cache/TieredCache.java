@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.cache.Cache;
 import org.springframework.cache.support.NullValue;
 
+import dev.tieredcache.audit.DriftAudit;
 import dev.tieredcache.batch.BatchReadThrough;
 import dev.tieredcache.batch.BatchRequest;
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
@@ -94,6 +95,8 @@ public class TieredCache implements Cache {
 
 	private final @Nullable ExistenceFilter existence;
 
+	private final @Nullable DriftAudit audit;
+
 	private final RateLimitedLog warnings = new RateLimitedLog(logger, java.time.Duration.ofMinutes(1));
 
 	/**
@@ -127,6 +130,8 @@ public class TieredCache implements Cache {
 		// Without Redis there is nothing to share a filter in: every miss goes to the loader.
 		this.existence = (settings.existenceFilter() != null && services.store() != null)
 				? new ExistenceFilter(name, this.encodedName, settings.existenceFilter(), services.store()) : null;
+		this.audit = (settings.audit().enabled() && !services.localOnly())
+				? new DriftAudit(new CacheInternals(this), settings.audit(), System::nanoTime) : null;
 	}
 
 	@Override
@@ -185,6 +190,21 @@ public class TieredCache implements Cache {
 	 */
 	boolean mightExist(String key) {
 		return this.existence == null || this.existence.mightContain(key);
+	}
+
+	/**
+	 * Returns the drift audit of this cache.
+	 * @return the audit, or null when audits are off for this cache (or it has no Redis tier)
+	 */
+	public @Nullable DriftAudit getDriftAudit() {
+		return this.audit;
+	}
+
+	/** Offers a read-through hit to the drift audit, if this cache has one. */
+	void offerAudit(ReadRequest request) {
+		if (this.audit != null) {
+			this.audit.offer(request);
+		}
 	}
 
 	/** Returns the estimated number of entries in L1. */
@@ -392,12 +412,14 @@ public class TieredCache implements Cache {
 	}
 
 	/**
-	 * Whether this cache refreshes entries in the background (early refresh or
-	 * stale-while-revalidate), so that read-through callers should offer a refresh loader.
-	 * @return whether background refreshes are configured
+	 * Whether this cache runs loaders in the background (early refresh,
+	 * stale-while-revalidate or a drift audit), so that read-through callers should offer a
+	 * refresh loader.
+	 * @return whether background refreshes or audits are configured
 	 */
 	public boolean refreshesInBackground() {
-		return this.settings.earlyRefreshBeta() > 0 || !this.settings.staleWhileRevalidate().isZero();
+		return this.settings.earlyRefreshBeta() > 0 || !this.settings.staleWhileRevalidate().isZero()
+				|| this.audit != null;
 	}
 
 	/**
@@ -785,6 +807,11 @@ public class TieredCache implements Cache {
 
 	/** How long a pending write-behind value counts as fresh: until it is flushed. */
 	private static final long PENDING_FRESHNESS_MILLIS = java.time.Duration.ofDays(36500).toMillis();
+
+	/** Whether an entry is a pending write-behind value (made by {@link #encodePending}). */
+	boolean isPendingWrite(CacheEntry entry) {
+		return entry.expiresAt() - entry.writtenAt() >= PENDING_FRESHNESS_MILLIS;
+	}
 
 	/**
 	 * Sets the schema this instance writes and reads the cache's values in: values another

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import dev.tieredcache.audit.DriftAudit;
+import dev.tieredcache.audit.DriftStatistics;
 import dev.tieredcache.cache.CacheStatistics;
 import dev.tieredcache.cache.CacheStatistics.DurationListener;
 import dev.tieredcache.cache.CacheStatistics.EvictionCause;
@@ -54,6 +56,9 @@ import dev.tieredcache.existence.ExistenceFilter;
  * filter answered as absent without a load, let through to the loader after a check, and
  * let through unchecked (no filter in Redis, Redis unreachable, adds of this instance
  * pending); only for caches with an existence filter.</li>
+ * <li>{@code tiered.cache.audits} ({@code result}), {@code tiered.cache.drift},
+ * {@code tiered.cache.drift.repairs}: drift audits by outcome, values found to differ from
+ * the loader's, and those replaced; only for caches whose audit is on.</li>
  * </ul>
  *
  * <p>Counters and gauges are functions of the cache's {@link CacheStatistics}, read when the
@@ -156,6 +161,28 @@ public class TieredCacheMetrics implements MeterBinder {
 				.description("Share of the recent reads of the cache that went to its top hot keys")
 				.register(registry);
 		}
+		DriftAudit audit = this.cache.getDriftAudit();
+		if (audit != null) {
+			bindAudit(registry, audit.statistics());
+		}
+	}
+
+	private void bindAudit(MeterRegistry registry, DriftStatistics statistics) {
+		for (DriftStatistics.Result result : DriftStatistics.Result.values()) {
+			FunctionCounter.builder(PREFIX + "audits", statistics, (s) -> s.audits(result))
+				.tags(this.tags)
+				.tag("result", result.tagValue())
+				.description("Drift audits of cached values against the loader, by outcome")
+				.register(registry);
+		}
+		FunctionCounter.builder(PREFIX + "drift", statistics, DriftStatistics::drift)
+			.tags(this.tags)
+			.description("Cached values found to differ from what the loader returns")
+			.register(registry);
+		FunctionCounter.builder(PREFIX + "drift.repairs", statistics, DriftStatistics::repairs)
+			.tags(this.tags)
+			.description("Drifted entries replaced by the loader's value (audit.repair)")
+			.register(registry);
 	}
 
 	private void existenceCounter(MeterRegistry registry, String name, ExistenceFilter filter,

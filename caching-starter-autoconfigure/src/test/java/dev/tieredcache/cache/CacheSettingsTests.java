@@ -35,7 +35,7 @@ class CacheSettingsTests {
 		return new CacheSettings(d.ttl(), jitter, d.nullTtl(), d.staleWhileRevalidate(), d.maxValueSize(),
 				d.localEnabled(), d.localTtl(), d.localMaximumSize(), d.stampedeEnabled(), d.lease(), d.waitTimeout(),
 				d.earlyRefreshBeta(), d.compressionThreshold(), d.staleIfError(), d.staleIfErrorBackoff(),
-				d.hotKeysTop(), d.hotKeysSampleRate(), d.hotKeysTracked(), d.existenceFilter());
+				d.hotKeysTop(), d.hotKeysSampleRate(), d.hotKeysTracked(), d.existenceFilter(), d.audit());
 	}
 
 }

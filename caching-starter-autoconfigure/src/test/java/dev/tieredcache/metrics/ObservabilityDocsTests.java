@@ -73,7 +73,8 @@ class ObservabilityDocsTests {
 					"tiered_cache_redis_errors_total", "tiered_cache_invalidations_total",
 					"tiered_cache_lock_waits_seconds_count", "tiered_cache_write_behind_pending",
 					"tiered_cache_write_behind_oldest_age_seconds", "tiered_cache_write_behind_flushes_seconds_count",
-					"tiered_cache_write_behind_dead_letters_total", "tiered_cache_write_behind_fallbacks_total");
+					"tiered_cache_write_behind_dead_letters_total", "tiered_cache_write_behind_fallbacks_total",
+					"tiered_cache_audits_total", "tiered_cache_drift_total", "tiered_cache_drift_repairs_total");
 		assertThat(scraped.keySet()).as("metrics the starter registers").containsAll(queried);
 	}
 
@@ -136,6 +137,9 @@ class ObservabilityDocsTests {
 		assertThat(byName.get("TieredCacheWriteBehindDeadLetters")).as("alert on any dead letter")
 			.contains("tiered_cache_write_behind_dead_letters_total")
 			.endsWith("> 0");
+		assertThat(byName.get("TieredCacheDrift")).as("alert on any drift found by an audit")
+			.contains("tiered_cache_drift_total")
+			.endsWith("> 0");
 		return queries;
 	}
 
@@ -145,7 +149,8 @@ class ObservabilityDocsTests {
 		Instances.runner(TestRedis.SHARED_PORT, TestRedis.uniquePrefix("observability-docs"))
 			.withPropertyValues("tiered-cache.caches.products.ttl=1m",
 					"tiered-cache.caches.guarded.existence-filter.enabled=true",
-					"tiered-cache.caches.guarded.existence-filter.expected-keys=1000")
+					"tiered-cache.caches.guarded.existence-filter.expected-keys=1000",
+					"tiered-cache.caches.products.audit.enabled=true")
 			.withBean(LastSeen.class)
 			.withBean(ExistingKeys.class, () -> ExistingKeys.of("guarded", java.util.stream.Stream::empty))
 			.run((context) -> {
