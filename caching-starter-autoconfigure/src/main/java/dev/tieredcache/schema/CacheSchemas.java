@@ -6,6 +6,9 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 import dev.tieredcache.cache.TieredCache;
@@ -19,6 +22,8 @@ import dev.tieredcache.cache.TieredCacheManager;
  * when they are created.
  */
 public final class CacheSchemas implements SmartInitializingSingleton {
+
+	private static final Log logger = LogFactory.getLog(CacheSchemas.class);
 
 	private final TieredCacheManager manager;
 
@@ -62,7 +67,20 @@ public final class CacheSchemas implements SmartInitializingSingleton {
 			return TypeFingerprint.ofVersion(choice.version());
 		}
 		Set<Type> cached = this.types.get(cache);
-		return (choice.fingerprint() && cached != null && !cached.isEmpty()) ? TypeFingerprint.of(cached) : 0;
+		if (!choice.fingerprint() || cached == null || cached.isEmpty()) {
+			return 0;
+		}
+		try {
+			return TypeFingerprint.of(cached);
+		}
+		catch (RuntimeException | LinkageError ex) {
+			// A class the JVM cannot introspect (a missing dependency of a field's type, say):
+			// the cache still works, without a schema.
+			logger.warn("Cache '" + cache + "' has no schema: the structure of its value types cannot be read ("
+					+ ex.getClass().getName() + "); set tiered-cache.caches." + cache
+					+ ".schema.version to give it one");
+			return 0;
+		}
 	}
 
 }

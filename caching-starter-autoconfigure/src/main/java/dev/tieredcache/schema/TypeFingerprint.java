@@ -12,7 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
@@ -125,7 +127,10 @@ final class TypeFingerprint {
 		else {
 			out.append('{');
 			for (Class<?> c = type; c != null && !isPlatform(c); c = c.getSuperclass()) {
-				for (Field field : c.getDeclaredFields()) {
+				// Sorted: the JVM does not promise getDeclaredFields() in declaration order.
+				Field[] fields = c.getDeclaredFields();
+				Arrays.sort(fields, Comparator.comparing(Field::getName));
+				for (Field field : fields) {
 					if (Modifier.isStatic(field.getModifiers()) || Modifier.isTransient(field.getModifiers())
 							|| field.isSynthetic()) {
 						continue;
