@@ -24,7 +24,6 @@ import dev.tieredcache.redis.RateLimitedLog;
 import dev.tieredcache.redis.RedisKeyLayout;
 import dev.tieredcache.redis.RedisStore;
 import dev.tieredcache.redis.RedisUnavailableException;
-import dev.tieredcache.serialization.EntryCodec;
 
 /**
  * A Spring {@link Cache} in two tiers: Caffeine in this process (L1) in front of Redis
@@ -483,10 +482,8 @@ public class TieredCache implements Cache {
 		String entryId = entryId(key);
 		byte[] stored = readStored(entryId);
 		present[0] = stored != null && !RedisStore.isTombstone(stored);
-		CacheEntry entry = currentEntry(stored);
-		if (entry == null && present[0]) {
-			entry = pendingEntry(entryId, stored);
-		}
+		CacheEntry decoded = present[0] ? this.entries.decode(stored) : null;
+		CacheEntry entry = (decoded == null || isCurrent(decoded)) ? decoded : pendingEntry(entryId, decoded);
 		if (entry == null) {
 			this.statistics.miss(Tier.L2);
 		}
@@ -513,14 +510,11 @@ public class TieredCache implements Cache {
 	/**
 	 * Returns a pending write-behind value that a clear, a tag invalidation or a group bump
 	 * made after its write would otherwise hide: until its flush it is the key's value. Only
-	 * an entry made as a pending value (fresh for a century) costs the check of its marker.
+	 * an entry made as a pending value (fresh for a century) costs the check of its marker;
+	 * the entry is decoded once, by the caller.
 	 */
-	private @Nullable CacheEntry pendingEntry(String entryId, byte[] stored) {
-		if (EntryCodec.schemaOf(stored, RedisKeyLayout.ENTRY_HEADER) != this.entries.schema()) {
-			return null;
-		}
-		CacheEntry entry = this.entries.decode(stored);
-		if (entry == null || entry.expiresAt() - this.entries.now() < PENDING_FRESHNESS_MILLIS / 2
+	private @Nullable CacheEntry pendingEntry(String entryId, CacheEntry entry) {
+		if (entry.expiresAt() - this.entries.now() < PENDING_FRESHNESS_MILLIS / 2
 				|| !this.services.store().isPending(entryId)) {
 			return null;
 		}
@@ -544,10 +538,15 @@ public class TieredCache implements Cache {
 			return null;
 		}
 		CacheEntry entry = this.entries.decode(stored);
-		if (entry == null || !this.entries.isCurrent(entry) || !this.entries.isOfCurrentEpoch(entry)) {
-			return null;
-		}
-		return entry;
+		return (entry != null && isCurrent(entry)) ? entry : null;
+	}
+
+	/**
+	 * Whether an entry read from Redis is current: none of its tags, its groups or the
+	 * cache's epoch moved on since it was made.
+	 */
+	private boolean isCurrent(CacheEntry entry) {
+		return this.entries.isCurrent(entry) && this.entries.isOfCurrentEpoch(entry);
 	}
 
 	/** Returns the slot-local id of a key of this cache. */
