@@ -79,8 +79,8 @@ class CacheablePutThrashTests {
 					reads++;
 				}
 			}
-			double hitsA = 1 - (double) old.loads.get() / reads;
-			double hitsB = 1 - (double) current.loads.get() / reads;
+			double hitsA = 1 - (double) old.loads() / reads;
+			double hitsB = 1 - (double) current.loads() / reads;
 			assertThat(hitsA).as("the old version's hit ratio").isGreaterThan(0.9);
 			assertThat(hitsB).as("the new version's hit ratio").isGreaterThan(0.9);
 		}));

@@ -43,6 +43,11 @@ public final class Users {
 
 		final AtomicInteger loads = new AtomicInteger();
 
+		/** How many times the method ran (a proxy's fields are its own: ask the method). */
+		public int loads() {
+			return this.loads.get();
+		}
+
 		public OldUsers(Rows rows) {
 			this.rows = rows;
 		}
@@ -61,6 +66,11 @@ public final class Users {
 		final Rows rows;
 
 		final AtomicInteger loads = new AtomicInteger();
+
+		/** How many times the method ran (a proxy's fields are its own: ask the method). */
+		public int loads() {
+			return this.loads.get();
+		}
 
 		public NewUsers(Rows rows) {
 			this.rows = rows;
@@ -81,6 +91,11 @@ public final class Users {
 
 		final AtomicInteger loads = new AtomicInteger();
 
+		/** How many times the method ran (a proxy's fields are its own: ask the method). */
+		public int loads() {
+			return this.loads.get();
+		}
+
 		public OldCacheable(Rows rows) {
 			this.rows = rows;
 		}
@@ -99,6 +114,11 @@ public final class Users {
 		final Rows rows;
 
 		final AtomicInteger loads = new AtomicInteger();
+
+		/** How many times the method ran (a proxy's fields are its own: ask the method). */
+		public int loads() {
+			return this.loads.get();
+		}
 
 		public NewCacheable(Rows rows) {
 			this.rows = rows;
