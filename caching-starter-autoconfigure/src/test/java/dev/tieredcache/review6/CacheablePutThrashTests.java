@@ -86,6 +86,38 @@ class CacheablePutThrashTests {
 		}));
 	}
 
+	/**
+	 * Sequence: two versions ({@code schema.version=1} and {@code 2}), L1 off, share Redis;
+	 * the old version calls {@code putIfAbsent(k, "old")} (stored), the new one
+	 * {@code putIfAbsent(k, "new")}, then the old version reads k.
+	 * Observed: the new version's {@code putIfAbsent} finds the old version's value, cannot
+	 * read it (another schema: "absent"), and replaces it by compare-and-set
+	 * ({@code TieredCache.storeIfAbsent}); the old version's read of k misses. Alternating,
+	 * each version's {@code putIfAbsent} pushes the other's value out.
+	 * Expected: a value present in another schema is present: the new version's value goes to
+	 * its variant (as a load does, under the entry's sequence), and the old version still
+	 * reads "old". Fix: in {@code storeIfAbsent}, when the existing value is of another
+	 * schema, store with {@code fill.lua} under its sequence (variant) instead of
+	 * {@code replace}.
+	 */
+	@Test
+	@Disabled("review6: putIfAbsent in two schemas replaces the other version's value")
+	void putIfAbsentInTwoSchemasKeepsTheOtherVersionsValue() {
+		String prefix = TestRedis.uniquePrefix("review6-put-if-absent");
+		ApplicationContextRunner oldVersion = Instances.runner(TestRedis.SHARED_PORT, prefix)
+			.withPropertyValues("tiered-cache.defaults.local.enabled=false", "tiered-cache.caches.accounts.schema.version=1");
+		ApplicationContextRunner newVersion = Instances.runner(TestRedis.SHARED_PORT, prefix)
+			.withPropertyValues("tiered-cache.defaults.local.enabled=false", "tiered-cache.caches.accounts.schema.version=2");
+		oldVersion.run((a) -> newVersion.run((b) -> {
+			TieredCache cacheA = a.getBean(TieredCacheManager.class).getCache("accounts");
+			TieredCache cacheB = b.getBean(TieredCacheManager.class).getCache("accounts");
+			assertThat(cacheA.putIfAbsent("k", "old")).isNull();
+			assertThat(cacheB.putIfAbsent("k", "new")).isNull();
+			assertThat(cacheB.get("k", String.class)).isEqualTo("new");
+			assertThat(cacheA.get("k", String.class)).as("the old version's value is still there").isEqualTo("old");
+		}));
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableCaching
 	static class Caching {

@@ -31,9 +31,8 @@ class FingerprintCostTests {
 	/**
 	 * Sequence: an application whose {@code @ReadThrough} method returns {@code L0} (a
 	 * chain of 22 records, each holding two of the next) starts.
-	 * Observed: start-up takes 15 s here (measured; the same context without the deep type
-	 * starts in about one), all of it in {@code TypeFingerprint.describe}, building a
-	 * description of some 250 million characters. Five more levels (27 records) end the start
+	 * Observed: start and run take 15 s here (measured, on two shared cores), spent in
+	 * {@code TypeFingerprint.describe} building a description of about 2^22 class names. Five more levels (27 records) end the start
 	 * with {@code OutOfMemoryError: Required array length 2147483639 + 17 is too large} after
 	 * two minutes of CPU. Every instance pays this at every start.
 	 * Expected: start-up in well under a second; the fingerprint of a type graph costs one
