@@ -163,7 +163,8 @@ public final class DriftAudit {
 	 */
 	private Result auditLocked(ReadRequest request, ValueLoader loader, RedisStore store, String entryId,
 			byte[] sequence, long stamp, long lockedBy) {
-		byte[] stored = store.get(entryId);
+		// As a read sees it: with a schema, the entry or this schema's variant beside it.
+		byte[] stored = this.cache.readStored(entryId);
 		if (!sameSequence(stored, sequence)) {
 			return Result.SKIPPED;
 		}

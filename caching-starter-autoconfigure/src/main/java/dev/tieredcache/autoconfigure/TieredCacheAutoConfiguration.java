@@ -15,6 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
@@ -263,9 +264,14 @@ public final class TieredCacheAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	CacheSchemas tieredCacheSchemas(CacheOperationSource source,
-			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager, TieredCacheProperties properties) {
+			@Qualifier(CACHE_MANAGER_BEAN_NAME) TieredCacheManager manager, TieredCacheProperties properties,
+			ConfigurableListableBeanFactory beanFactory) {
 		CacheSettingsFactory settings = new CacheSettingsFactory(properties);
-		return new CacheSchemas(manager, settings::schema, source::valueTypes);
+		return new CacheSchemas(manager, settings::schema, () -> {
+			// Lazy beans and beans of other scopes are not proxied yet: their methods count too.
+			source.parseBeanTypes(beanFactory);
+			return source.valueTypes();
+		});
 	}
 
 	@Bean

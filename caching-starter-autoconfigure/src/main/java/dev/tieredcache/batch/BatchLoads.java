@@ -73,7 +73,7 @@ final class BatchLoads {
 	 */
 	int fillLocal(List<BatchElement> elements) {
 		BatchElement.prepare(elements, this.cache);
-		List<byte @Nullable []> stored = redis().get(BatchElement.entryIds(elements));
+		List<byte @Nullable []> stored = this.cache.readStored(redis(), BatchElement.entryIds(elements));
 		long now = this.cache.now();
 		int filled = 0;
 		for (int i = 0; i < elements.size(); i++) {

@@ -129,6 +129,17 @@ public final class CacheInternals {
 		return entry;
 	}
 
+	/**
+	 * Reads what Redis holds for a key as a read of this instance's schema does (the entry,
+	 * or this schema's variant beside another schema's value), without decoding it.
+	 * @param entryId the entry
+	 * @return the stored bytes, or null
+	 * @throws RedisUnavailableException if Redis cannot be reached
+	 */
+	public byte @Nullable [] readStored(String entryId) {
+		return this.cache.readStored(entryId);
+	}
+
 	/** Returns the schema the cache's values are written and read in, 0 for none. */
 	public long schema() {
 		return this.cache.schema();

@@ -14,9 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 import dev.tieredcache.annotation.InvalidateTags;
@@ -60,6 +63,27 @@ public final class CacheOperationSource {
 			}
 			for (CacheOperations.WriteOperation write : operations.writes()) {
 				action.accept(write.cache(), operations.description());
+			}
+		}
+	}
+
+	/**
+	 * Parses the cache annotations of every bean the factory defines, including beans not
+	 * created yet (lazy ones, other scopes), without creating any: what {@link #valueTypes()}
+	 * then returns covers them too, and their errors surface now, at start-up.
+	 * @param beanFactory the bean factory
+	 */
+	public void parseBeanTypes(ConfigurableListableBeanFactory beanFactory) {
+		for (String name : beanFactory.getBeanDefinitionNames()) {
+			Class<?> type = beanFactory.getType(name, false);
+			if (type == null || type.getName().startsWith("org.springframework.")) {
+				continue;
+			}
+			Class<?> user = ClassUtils.getUserClass(type);
+			for (Method method : ReflectionUtils.getUniqueDeclaredMethods(user, ReflectionUtils.USER_DECLARED_METHODS)) {
+				if (!java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
+					get(method, user);
+				}
 			}
 		}
 	}

@@ -15,8 +15,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -38,13 +39,14 @@ final class TypeFingerprint {
 	 * @return a 64-bit id, never 0 (no schema) or -1
 	 */
 	static long of(Collection<Type> types) {
-		Set<String> described = new TreeSet<>();
+		Map<String, String> structures = new TreeMap<>();
+		Set<String> roots = new TreeSet<>();
 		for (Type type : types) {
-			StringBuilder out = new StringBuilder();
-			describe(type, out, new HashSet<>());
-			described.add(out.toString());
+			roots.add(reference(type, structures));
 		}
-		return hash(String.join("|", described));
+		StringBuilder text = new StringBuilder(String.join("|", roots));
+		structures.forEach((name, structure) -> text.append('\n').append(name).append(structure));
+		return hash(text.toString());
 	}
 
 	/**
@@ -67,47 +69,49 @@ final class TypeFingerprint {
 		}
 	}
 
-	private static void describe(Type type, StringBuilder out, Set<Class<?>> visiting) {
+	/**
+	 * Returns how a type is referred to (names and type arguments only), and records the
+	 * structure of each of the application's classes it reaches, once per class: the cost
+	 * grows with the number of classes, not with the number of paths between them.
+	 */
+	private static String reference(Type type, Map<String, String> structures) {
 		if (type instanceof Class<?> type1) {
-			describeClass(type1, out, visiting);
+			if (type1.isArray()) {
+				return reference(type1.getComponentType(), structures) + "[]";
+			}
+			record(type1, structures);
+			return type1.getName();
 		}
-		else if (type instanceof ParameterizedType parameterized) {
-			describe(parameterized.getRawType(), out, visiting);
-			out.append('<');
+		if (type instanceof ParameterizedType parameterized) {
+			StringBuilder out = new StringBuilder(reference(parameterized.getRawType(), structures)).append('<');
 			for (Type argument : parameterized.getActualTypeArguments()) {
-				describe(argument, out, visiting);
-				out.append(',');
+				out.append(reference(argument, structures)).append(',');
 			}
-			out.append('>');
+			return out.append('>').toString();
 		}
-		else if (type instanceof GenericArrayType array) {
-			describe(array.getGenericComponentType(), out, visiting);
-			out.append("[]");
+		if (type instanceof GenericArrayType array) {
+			return reference(array.getGenericComponentType(), structures) + "[]";
 		}
-		else if (type instanceof WildcardType wildcard) {
-			out.append('?');
+		if (type instanceof WildcardType wildcard) {
+			StringBuilder out = new StringBuilder("?");
 			for (Type bound : wildcard.getUpperBounds()) {
-				describe(bound, out, visiting);
+				out.append(reference(bound, structures));
 			}
+			return out.toString();
 		}
-		else if (type instanceof TypeVariable<?> variable) {
-			out.append(variable.getName());
+		if (type instanceof TypeVariable<?> variable) {
+			return variable.getName();
 		}
-		else {
-			out.append(type.getTypeName());
-		}
+		return type.getTypeName();
 	}
 
-	private static void describeClass(Class<?> type, StringBuilder out, Set<Class<?>> visiting) {
-		if (type.isArray()) {
-			describe(type.getComponentType(), out, visiting);
-			out.append("[]");
+	private static void record(Class<?> type, Map<String, String> structures) {
+		if (type.isPrimitive() || isPlatform(type) || structures.containsKey(type.getName())) {
 			return;
 		}
-		out.append(type.getName());
-		if (type.isPrimitive() || isPlatform(type) || !visiting.add(type)) {
-			return;
-		}
+		// Recorded before its members are described: a cycle back to it stops here.
+		structures.put(type.getName(), "");
+		StringBuilder out = new StringBuilder();
 		if (type.isEnum()) {
 			out.append('[');
 			for (Object constant : type.getEnumConstants()) {
@@ -118,9 +122,9 @@ final class TypeFingerprint {
 		else if (type.isRecord()) {
 			out.append('(');
 			for (RecordComponent component : type.getRecordComponents()) {
-				out.append(component.getName()).append(':');
-				describe(component.getGenericType(), out, visiting);
-				out.append(',');
+				out.append(component.getName()).append(':')
+					.append(reference(component.getGenericType(), structures))
+					.append(',');
 			}
 			out.append(')');
 		}
@@ -135,14 +139,13 @@ final class TypeFingerprint {
 							|| field.isSynthetic()) {
 						continue;
 					}
-					out.append(field.getName()).append(':');
-					describe(field.getGenericType(), out, visiting);
-					out.append(',');
+					out.append(field.getName()).append(':').append(reference(field.getGenericType(), structures))
+						.append(',');
 				}
 			}
 			out.append('}');
 		}
-		visiting.remove(type);
+		structures.put(type.getName(), out.toString());
 	}
 
 	private static boolean isPlatform(Class<?> type) {

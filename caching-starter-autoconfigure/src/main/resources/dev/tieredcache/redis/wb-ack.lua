@@ -7,6 +7,11 @@
 -- Returns 1 when acknowledged, 0 when a newer value is pending.
 if redis.call('GETRANGE', KEYS[1], 0, 16) == ARGV[2] then
   redis.call('DEL', KEYS[2])
+  -- The database changed: a load begun before (by an instance that could not read the
+  -- pending value) may hold the older row, and its fill must fail the sequence check.
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  redis.call('SETRANGE', KEYS[1], 0, string.format('%017.0f', math.max(now, tonumber(ARGV[2]) + 1)))
   if redis.call('PTTL', KEYS[1]) == -1 then
     redis.call('PEXPIRE', KEYS[1], ARGV[3])
   end

@@ -3,7 +3,6 @@ package dev.tieredcache.review6;
 import java.time.Duration;
 import java.util.Arrays;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -44,7 +43,6 @@ class AuditOfVariantTests {
 	 * sequence) rather than replace the other schema's entry.
 	 */
 	@Test
-	@Disabled("review6: the drift audit skips every value served from a schema variant")
 	void aDriftedVariantValueIsFound() {
 		Rows rows = new Rows();
 		String prefix = TestRedis.uniquePrefix("review6-audit-variant");

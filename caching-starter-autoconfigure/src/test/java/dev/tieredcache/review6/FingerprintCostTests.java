@@ -2,7 +2,6 @@ package dev.tieredcache.review6;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -43,7 +42,6 @@ class FingerprintCostTests {
 	 * the graph changes.
 	 */
 	@Test
-	@Disabled("review6: the fingerprint is exponential in the depth of the type graph: 15 s of start-up for 22 records, OutOfMemoryError for 27")
 	void aDeepTypeGraphIsFingerprintedQuickly() {
 		ApplicationContextRunner runner = Instances
 			.runner(TestRedis.SHARED_PORT, TestRedis.uniquePrefix("review6-fingerprint"))

@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -70,7 +69,6 @@ class FlushDuringOtherSchemaLoadTests {
 	 * which {@code fill.lua} never matches) when it passes over a pending value.
 	 */
 	@Test
-	@Disabled("review6: a load that passed over another schema's pending value stores the older row after the flush")
 	void aLoadThatReadTheRowBeforeTheFlushIsNotCached() throws Exception {
 		ROWS.put("k", 1L);
 		String prefix = TestRedis.uniquePrefix("review6-flush-race");

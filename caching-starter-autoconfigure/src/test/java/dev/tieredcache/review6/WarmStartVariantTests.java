@@ -2,7 +2,6 @@ package dev.tieredcache.review6;
 
 import java.util.List;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -41,7 +40,6 @@ class WarmStartVariantTests {
 	 * {@code inSchema}) in {@code BatchLoads.fillLocal}.
 	 */
 	@Test
-	@Disabled("review6: warm start reads entries without their schema variants: nothing copied during a rolling deploy")
 	void warmStartCopiesTheSchemasVariants() {
 		Rows rows = new Rows();
 		String prefix = TestRedis.uniquePrefix("review6-warm-variant");
