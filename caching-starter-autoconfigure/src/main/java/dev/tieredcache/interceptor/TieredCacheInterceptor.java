@@ -124,8 +124,10 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 		ReturnHandler handler = this.handlers.get(operations.returnKind());
 		boolean[] writeConditions = conditions(operations.writeConditions(), operations, context);
 		boolean[] invalidateConditions = conditions(operations.invalidateConditions(), operations, context);
-		long started = System.nanoTime();
-		List<Fence> fences = fence(operations, context, writeConditions);
+		// Only writes need when the call began; a read (every cache hit) pays for neither.
+		long started = operations.writes().isEmpty() ? 0 : System.nanoTime();
+		List<Fence> fences = operations.writes().isEmpty() ? List.of()
+				: fence(operations, context, writeConditions);
 		Object returned;
 		try {
 			if (operations.hasBeforeInvocation()) {
@@ -164,7 +166,7 @@ public class TieredCacheInterceptor implements MethodInterceptor, DisposableBean
 	 */
 	private List<Fence> fence(CacheOperations operations, InvocationContext context, boolean[] writeConditions) {
 		WriteFences writeFences = this.fences.get();
-		if (writeFences == null || operations.writes().isEmpty() || operations.returnKind() != ReturnKind.PLAIN
+		if (writeFences == null || operations.returnKind() != ReturnKind.PLAIN
 				&& operations.returnKind() != ReturnKind.OPTIONAL) {
 			return List.of();
 		}
