@@ -175,7 +175,12 @@ class TieredCacheEndpointWebTests {
 		assertThat(replay.statusCode()).isEqualTo(200);
 		assertThat(json.readTree(replay.body()).get("outcome").asString()).isEqualTo("pending");
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.visits.flushed().size() == 1);
-		assertThat(this.visits.flushed()).containsOnlyKeys("secret-visit-key");
+		// The two writes fail in the order their flush took them, which the test does not
+		// fix: the replayed one is whichever was dead-lettered first.
+		assertThat(this.visits.flushed()).hasSize(1);
+		String replayed = this.visits.flushed().keySet().iterator().next();
+		assertThat(replayed).isIn("secret-visit-key", "other-secret-key");
+		String dropped = replayed.equals("secret-visit-key") ? "other-secret-key" : "secret-visit-key";
 
 		String second = letters.get(1).get("id").asString();
 		HttpResponse<String> drop = delete("/actuator/tieredcache/visits/dead-letters/" + second);
@@ -185,7 +190,7 @@ class TieredCacheEndpointWebTests {
 			.get("outcome").asString()).isEqualTo("not-found");
 		assertThat(json.readTree(get("/actuator/tieredcache/visits/dead-letters").body()).get("count").asLong())
 			.isZero();
-		assertThat(this.visits.flushed()).as("a dropped write is never flushed").doesNotContainKey("other-secret-key");
+		assertThat(this.visits.flushed()).as("a dropped write is never flushed").doesNotContainKey(dropped);
 
 		assertThat(get("/actuator/tieredcache/products/dead-letters").statusCode()).as("not written behind")
 			.isEqualTo(404);
