@@ -186,8 +186,9 @@ public class TieredCacheProperties {
 		private Duration ttl;
 
 		/**
-		 * Random stretch applied to every TTL, as a fraction between 0 and 1: 0.1 makes each
-		 * TTL 0 to 10% longer, so that entries written together do not expire together.
+		 * Random stretch applied to every Redis TTL, as a fraction between 0 and 1: 0.1 makes
+		 * each TTL 0 to 10% longer, so that entries written together do not expire together.
+		 * L1 keeps no entry past its Redis freshness; local.ttl itself is not stretched.
 		 */
 		private Double jitter;
 

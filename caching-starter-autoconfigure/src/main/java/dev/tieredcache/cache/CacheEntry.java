@@ -36,6 +36,9 @@ public final class CacheEntry implements Cache.ValueWrapper {
 
 	private final long epoch;
 
+	/** Whether L1 must compare {@code expiresAt} with the clock before serving this copy. */
+	private final boolean localCheck;
+
 	/**
 	 * Creates an entry.
 	 * @param value the value, or null for a cached null
@@ -49,6 +52,11 @@ public final class CacheEntry implements Cache.ValueWrapper {
 	 */
 	public CacheEntry(@Nullable Object value, long writtenAt, long expiresAt, long staleUntil, int loadMillis,
 			String[] tags, long[] tagVersions, long epoch) {
+		this(value, writtenAt, expiresAt, staleUntil, loadMillis, tags, tagVersions, epoch, false);
+	}
+
+	private CacheEntry(@Nullable Object value, long writtenAt, long expiresAt, long staleUntil, int loadMillis,
+			String[] tags, long[] tagVersions, long epoch, boolean localCheck) {
 		this.value = value;
 		this.writtenAt = writtenAt;
 		this.expiresAt = expiresAt;
@@ -57,6 +65,21 @@ public final class CacheEntry implements Cache.ValueWrapper {
 		this.tags = tags;
 		this.tagVersions = tagVersions;
 		this.epoch = epoch;
+		this.localCheck = localCheck;
+	}
+
+	/**
+	 * Returns a copy that L1 checks against the clock before serving it: for an entry whose
+	 * freshness ends before L1's own TTL would drop it.
+	 */
+	CacheEntry withLocalCheck() {
+		return new CacheEntry(this.value, this.writtenAt, this.expiresAt, this.staleUntil, this.loadMillis, this.tags,
+				this.tagVersions, this.epoch, true);
+	}
+
+	/** Whether L1 checks this copy against the clock before serving it. */
+	boolean isCheckedLocally() {
+		return this.localCheck;
 	}
 
 	@Override

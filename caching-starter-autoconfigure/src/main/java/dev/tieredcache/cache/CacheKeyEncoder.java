@@ -55,6 +55,15 @@ public final class CacheKeyEncoder {
 
 	private static final String SPECIAL = "%#{}*?[]\\|@,";
 
+	/** Which ASCII characters pass through unencoded: a table, since every read scans its key. */
+	private static final boolean[] PLAIN = new boolean[128];
+
+	static {
+		for (char c = 0x21; c < 0x7F; c++) {
+			PLAIN[c] = SPECIAL.indexOf(c) < 0;
+		}
+	}
+
 	/** A null part; {@code %} followed by a letter never starts a percent-encoded byte. */
 	private static final String NULL_PART = "%null";
 
@@ -247,7 +256,7 @@ public final class CacheKeyEncoder {
 	}
 
 	private static boolean isPlain(char c) {
-		return c > 0x20 && c < 0x7F && SPECIAL.indexOf(c) < 0;
+		return c < 0x80 && PLAIN[c];
 	}
 
 	private static String percentEncode(String raw) {

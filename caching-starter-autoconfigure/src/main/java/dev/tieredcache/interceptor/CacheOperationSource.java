@@ -152,10 +152,17 @@ public final class CacheOperationSource {
 	@Nullable CacheOperations get(Method method, @Nullable Class<?> targetClass) {
 		Resolved last = this.lastByMethod.get(method);
 		if (last != null && last.targetClass() == targetClass) {
+			if (last.method() != method) {
+				// The map is keyed by an equal copy (from a start-up check): key it by the
+				// proxy's own, passed on every call, so that lookups match by identity rather
+				// than by Method.equals.
+				this.lastByMethod.remove(method);
+				this.lastByMethod.put(method, new Resolved(method, targetClass, last.operations()));
+			}
 			return last.operations();
 		}
 		CacheOperations resolved = resolve(method, targetClass);
-		this.lastByMethod.put(method, new Resolved(targetClass, resolved));
+		this.lastByMethod.put(method, new Resolved(method, targetClass, resolved));
 		return resolved;
 	}
 
@@ -169,7 +176,7 @@ public final class CacheOperationSource {
 		return (operations != NONE) ? operations : null;
 	}
 
-	private record Resolved(@Nullable Class<?> targetClass, @Nullable CacheOperations operations) {
+	private record Resolved(Method method, @Nullable Class<?> targetClass, @Nullable CacheOperations operations) {
 	}
 
 	private CacheOperations parse(Method method, @Nullable Class<?> targetClass) {
