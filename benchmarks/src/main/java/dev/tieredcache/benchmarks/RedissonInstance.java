@@ -89,6 +89,12 @@ final class RedissonInstance implements CacheInstance {
 		return this.map.get(id);
 	}
 
+	/** Redisson's batch read: {@code RMap.getAll} (its {@code MapLoader} loads what is missing). */
+	@Override
+	public Map<Long, Product> getAll(List<Long> ids) {
+		return this.map.getAll(new java.util.HashSet<>(ids));
+	}
+
 	@Override
 	public void put(Product product) {
 		this.map.fastPut(product.id(), product);

@@ -58,6 +58,7 @@ public final class Scenarios {
 				: new TagInvalidationScenario(shared, new int[] { 1, 1_000, 100_000 }, 30).run());
 		scenarios.run("peerHits", () -> new PeerHitScenario(shared, smoke ? 50 : 3_000).run());
 		scenarios.run("peerMiss", () -> new PeerMissScenario(shared, smoke ? 20 : 1_000).run());
+		scenarios.run("peerBatch", () -> new PeerBatchScenario(shared, smoke ? 5 : 300).run());
 		scenarios.run("reach",
 				() -> new InvalidationReachScenario(shared, smoke ? 20 : 1_000, smoke ? 200 : 10_000).run());
 		if (scenarios.wanted("roundTrips") || scenarios.wanted("batchReads") || scenarios.wanted("compression")

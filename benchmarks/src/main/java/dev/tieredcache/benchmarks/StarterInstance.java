@@ -30,6 +30,12 @@ final class StarterInstance implements CacheInstance {
 		return this.products.find(id);
 	}
 
+	/** The starter's batch read: {@code @ReadThroughAll} (cache {@code products-all}). */
+	@Override
+	public java.util.Map<Long, Product> getAll(java.util.List<Long> ids) {
+		return this.products.findAll(ids);
+	}
+
 	@Override
 	public void put(Product product) {
 		this.products.save(product);
