@@ -11,6 +11,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindContext;
 import tools.jackson.databind.DefaultTyping;
 import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.jsontype.NamedType;
 import tools.jackson.databind.jsontype.PolymorphicTypeValidator;
@@ -34,7 +36,10 @@ import org.springframework.util.Assert;
  */
 public class AllowListJsonSerializer implements ValueSerializer {
 
-	private final JsonMapper mapper;
+	/** Reads every value as {@code Object}: built once, so its root deserializer is found once. */
+	private final ObjectReader reader;
+
+	private final ObjectWriter writer;
 
 	private final Set<String> refusedClasses = ConcurrentHashMap.newKeySet();
 
@@ -62,9 +67,11 @@ public class AllowListJsonSerializer implements ValueSerializer {
 			Assert.hasText(allowed, "allowedPackages must not contain an empty package");
 		}
 		PackageAllowList allowList = new PackageAllowList(allowedPackages);
-		this.mapper = builder.polymorphicTypeValidator(allowList)
+		JsonMapper mapper = builder.polymorphicTypeValidator(allowList)
 			.setDefaultTyping(new EveryValueTyping(allowList))
 			.build();
+		this.reader = mapper.readerFor(Object.class);
+		this.writer = mapper.writer();
 	}
 
 	/**
@@ -75,7 +82,7 @@ public class AllowListJsonSerializer implements ValueSerializer {
 	@Override
 	public byte[] serialize(Object value) {
 		try {
-			return this.mapper.writeValueAsBytes(value);
+			return this.writer.writeValueAsBytes(value);
 		}
 		catch (JacksonException | RefusedTypeIdException ex) {
 			RefusedTypeIdException refused = refusal(ex);
@@ -99,7 +106,7 @@ public class AllowListJsonSerializer implements ValueSerializer {
 	@Override
 	public @Nullable Object deserialize(byte[] bytes) {
 		try {
-			return this.mapper.readValue(bytes, Object.class);
+			return this.reader.readValue(bytes);
 		}
 		catch (JacksonException | IllegalArgumentException ex) {
 			throw new SerializationFailedException("Cannot read a cached value: " + ex.getClass().getSimpleName(), ex);
