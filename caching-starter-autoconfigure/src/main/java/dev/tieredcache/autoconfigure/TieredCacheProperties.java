@@ -189,6 +189,7 @@ public class TieredCacheProperties {
 		 * Random stretch applied to every Redis TTL, as a fraction between 0 and 1: 0.1 makes
 		 * each TTL 0 to 10% longer, so that entries written together do not expire together.
 		 * L1 keeps no entry past its Redis freshness; local.ttl itself is not stretched.
+		 * Without Redis, each L1 entry's local.ttl is shortened by a random part instead.
 		 */
 		private Double jitter;
 

@@ -118,7 +118,7 @@ public class TieredCache implements Cache {
 		this.encodedName = CacheKeyEncoder.encode(name);
 		this.settings = settings;
 		this.services = services;
-		this.local = new LocalTier(settings, this.statistics, services.clock());
+		this.local = new LocalTier(settings, this.statistics, services.clock(), services.localOnly());
 		this.entries = new CacheEntries(name, settings, services, this.statistics, this.warnings);
 		this.readThrough = new ReadThrough(this);
 		this.batch = new BatchReadThrough(new CacheInternals(this));
@@ -138,7 +138,12 @@ public class TieredCache implements Cache {
 		return this.name;
 	}
 
-	/** Returns the L1 Caffeine cache, or null when L1 is disabled. */
+	/**
+	 * Returns the L1 Caffeine cache, or this cache when L1 is disabled. Its entries are
+	 * checked on every read through this cache (tags, groups, freshness): one read from the
+	 * native cache directly may be outdated, and an entry whose freshness ended may stay in
+	 * it (taking a slot of {@code local.maximum-size}) until {@code local.ttl} or its next read.
+	 */
 	@Override
 	public Object getNativeCache() {
 		return (this.local.nativeCache() != null) ? this.local.nativeCache() : this;

@@ -10,8 +10,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
+import org.springframework.context.SmartLifecycle;
 
 import dev.tieredcache.cache.HotKeys;
 import dev.tieredcache.cache.TieredCache;
@@ -27,8 +26,12 @@ import dev.tieredcache.redis.RedisUnavailableException;
  * read path: the sketch is fed by the sampling hot-key tracking does anyway. A report is one
  * script call per cache, off the request threads; one that fails is dropped (the next one
  * replaces it).
+ *
+ * <p>A lifecycle bean, stopped in the phase of the web server's graceful shutdown: the last
+ * report must reach Redis before the Redis connection factory stops (as a lifecycle bean
+ * of a later phase), which happens before any bean is destroyed.
  */
-public final class HotKeyRecorder implements InitializingBean, DisposableBean {
+public final class HotKeyRecorder implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(HotKeyRecorder.class);
 
@@ -65,8 +68,19 @@ public final class HotKeyRecorder implements InitializingBean, DisposableBean {
 	}
 
 	@Override
-	public void afterPropertiesSet() {
+	public void start() {
 		this.task = this.executor.schedule(this.interval, this::recordAll);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.task != null;
+	}
+
+	/** Stops with the web server's graceful shutdown, before the Redis connection. */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 1024;
 	}
 
 	/** Reports the most read keys of every cache with warm start on. */
@@ -104,8 +118,9 @@ public final class HotKeyRecorder implements InitializingBean, DisposableBean {
 
 	/** Stops the reports, after a last one: the instances replacing this one start from it. */
 	@Override
-	public void destroy() {
+	public void stop() {
 		ScheduledFuture<?> scheduled = this.task;
+		this.task = null;
 		if (scheduled != null) {
 			scheduled.cancel(false);
 		}

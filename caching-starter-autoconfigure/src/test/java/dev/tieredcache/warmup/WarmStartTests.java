@@ -124,6 +124,19 @@ class WarmStartTests {
 	}
 
 	@Test
+	void anInstanceThatStopsRecordsItsHotKeysOnTheWayOut() {
+		// No periodic report comes in time: only the one at shutdown can leave the record.
+		String prefix = TestRedis.uniquePrefix("warm-start-shutdown");
+		try (ConfigurableApplicationContext a = start(prefix, TestRedis.SHARED_PORT, true,
+				"tiered-cache.warm-start.record-interval=1h")) {
+			read(cache(a), new Zipf(KEY_SPACE, 1.1, 5), 5_000);
+		}
+		try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
+			assertThat(redis.commands().zcard((prefix + "hk:{" + CACHE + "}").getBytes())).isGreaterThan(100);
+		}
+	}
+
+	@Test
 	void entriesThatAReadWouldNotServeAreNotCopied() {
 		String prefix = TestRedis.uniquePrefix("warm-start-cleared");
 		try (ConfigurableApplicationContext a = start(prefix, TestRedis.SHARED_PORT, true)) {
@@ -225,13 +238,15 @@ class WarmStartTests {
 		List<String> args = new ArrayList<>(List.of("--spring.data.redis.host=127.0.0.1",
 				"--spring.data.redis.port=" + port, "--spring.data.redis.timeout=1s",
 				"--tiered-cache.key-prefix=" + prefix, "--tiered-cache.serialization.allowed-packages=java",
-				"--tiered-cache.warm-start.record-interval=200ms",
 				"--tiered-cache.caches." + CACHE + ".warm-start.enabled=" + warmStart,
 				"--tiered-cache.caches." + CACHE + ".warm-start.keys=500",
 				"--tiered-cache.caches." + CACHE + ".hot-keys.sample-rate=1",
 				"--tiered-cache.caches.critical.ttl=1m"));
 		for (String property : properties) {
 			args.add("--" + property);
+		}
+		if (java.util.Arrays.stream(properties).noneMatch((p) -> p.startsWith("tiered-cache.warm-start.record-interval"))) {
+			args.add("--tiered-cache.warm-start.record-interval=200ms");
 		}
 		return new SpringApplicationBuilder(sources.toArray(Class<?>[]::new)).web(WebApplicationType.NONE)
 			.run(args.toArray(String[]::new));
