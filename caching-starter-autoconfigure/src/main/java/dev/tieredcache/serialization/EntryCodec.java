@@ -25,26 +25,35 @@ import dev.tieredcache.cache.CacheEntry;
  * format {@value #COMPRESSED_FORMAT_VERSION}, which a reader of an older release refuses as an
  * unknown format (a miss) rather than hand the compressed bytes to its deserializer.
  *
- * <p>An entry of a cache with a schema (see {@code dev.tieredcache.schema}) is written as
- * format {@value #SCHEMA_FORMAT_VERSION}: the flags byte also tells compression, and the
- * schema id follows it, 8 bytes at {@link #SCHEMA_OFFSET}, where a reader (or a Redis script)
- * finds it without reading the value. Older releases refuse the format as a miss.
+ * <p>Every entry is written as format {@value #COMPACT_FORMAT_VERSION}: the flags byte tells
+ * null and compression, the schema id follows it (8 bytes at {@link #SCHEMA_OFFSET}, where a
+ * reader or a Redis script finds it without reading the value; {@link #NO_SCHEMA} for a cache
+ * without one), then the timestamps, load time, epoch and tags as variable-length integers
+ * (LEB128; the expiry and stale-until as differences from the time before them, signed
+ * ones zigzag-encoded). That header takes some 32 bytes where the fixed one of formats
+ * {@value #FORMAT_VERSION} to {@value #SCHEMA_FORMAT_VERSION} took 42 to 50, which is what a
+ * small value's allocation in Redis turns on. Those formats are still read; older releases
+ * refuse format {@value #COMPACT_FORMAT_VERSION} as a miss (or, with a schema, as another
+ * schema's value).
  */
 public final class EntryCodec {
 
-	/** Version of the envelope layout written by this class. */
+	/** The first layout, with a fixed-size header; still read, no longer written. */
 	public static final byte FORMAT_VERSION = 2;
 
-	/** The same layout, with the value compressed. */
+	/** The first layout, with the value compressed; still read, no longer written. */
 	public static final byte COMPRESSED_FORMAT_VERSION = 3;
 
-	/** The layout with a schema id after the flags; compression is a flag. */
+	/** The fixed-size layout with a schema id after the flags; still read, no longer written. */
 	public static final byte SCHEMA_FORMAT_VERSION = 4;
+
+	/** The layout of every entry written now: schema id, then variable-length integers. */
+	public static final byte COMPACT_FORMAT_VERSION = 5;
 
 	/** Where the format version byte is, from the envelope's start. */
 	public static final int FORMAT_OFFSET = 2;
 
-	/** Where the schema id of format {@value #SCHEMA_FORMAT_VERSION} is, from the envelope's start. */
+	/** Where the schema id of formats {@value #SCHEMA_FORMAT_VERSION} and {@value #COMPACT_FORMAT_VERSION} is, from the envelope's start. */
 	public static final int SCHEMA_OFFSET = 4;
 
 	/** The schema id of an entry written without one. */
@@ -64,7 +73,11 @@ public final class EntryCodec {
 
 	private static final byte FLAG_COMPRESSED = 2;
 
+	/** The fixed header of formats 2 to 4 (without format 4's schema id). */
 	private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 4 + 8 + 2;
+
+	/** The fixed part of format 5: magic, format, flags and schema id. */
+	private static final int COMPACT_PREFIX = 2 + 1 + 1 + 8;
 
 	private final ValueSerializer serializer;
 
@@ -149,29 +162,33 @@ public final class EntryCodec {
 	 */
 	public byte[] encode(CacheEntry entry, byte[] payload, boolean compressed, int reserved, long schema) {
 		String[] tags = entry.tags();
+		long[] versions = entry.tagVersions();
 		byte[][] tagBytes = new byte[tags.length][];
-		int size = reserved + HEADER + payload.length + ((schema != NO_SCHEMA) ? 8 : 0);
+		long writtenAt = entry.writtenAt();
+		long expiresIn = zigzag(entry.expiresAt() - writtenAt);
+		long staleFor = zigzag(entry.staleUntil() - entry.expiresAt());
+		long loadMillis = zigzag(entry.loadMillis());
+		long epoch = zigzag(entry.epoch());
+		int size = reserved + COMPACT_PREFIX + varintSize(writtenAt) + varintSize(expiresIn) + varintSize(staleFor)
+				+ varintSize(loadMillis) + varintSize(epoch) + varintSize(tags.length) + payload.length;
 		for (int i = 0; i < tags.length; i++) {
 			tagBytes[i] = tags[i].getBytes(StandardCharsets.UTF_8);
-			size += 2 + tagBytes[i].length + 8;
+			size += varintSize(tagBytes[i].length) + tagBytes[i].length + varintSize(zigzag(versions[i]));
 		}
 		ByteBuffer buffer = ByteBuffer.allocate(size);
 		buffer.position(reserved);
-		byte flags = (entry.get() == null) ? FLAG_NULL : 0;
-		if (schema != NO_SCHEMA) {
-			buffer.put(MAGIC_0).put(MAGIC_1).put(SCHEMA_FORMAT_VERSION);
-			buffer.put((byte) (flags | (compressed ? FLAG_COMPRESSED : 0))).putLong(schema);
-		}
-		else {
-			buffer.put(MAGIC_0).put(MAGIC_1).put(compressed ? COMPRESSED_FORMAT_VERSION : FORMAT_VERSION);
-			buffer.put(flags);
-		}
-		buffer.putLong(entry.writtenAt()).putLong(entry.expiresAt()).putLong(entry.staleUntil());
-		buffer.putInt(entry.loadMillis());
-		buffer.putLong(entry.epoch());
-		buffer.putShort((short) tags.length);
+		byte flags = (byte) (((entry.get() == null) ? FLAG_NULL : 0) | (compressed ? FLAG_COMPRESSED : 0));
+		buffer.put(MAGIC_0).put(MAGIC_1).put(COMPACT_FORMAT_VERSION).put(flags).putLong(schema);
+		putVarint(buffer, writtenAt);
+		putVarint(buffer, expiresIn);
+		putVarint(buffer, staleFor);
+		putVarint(buffer, loadMillis);
+		putVarint(buffer, epoch);
+		putVarint(buffer, tags.length);
 		for (int i = 0; i < tags.length; i++) {
-			buffer.putShort((short) tagBytes[i].length).put(tagBytes[i]).putLong(entry.tagVersions()[i]);
+			putVarint(buffer, tagBytes[i].length);
+			buffer.put(tagBytes[i]);
+			putVarint(buffer, zigzag(versions[i]));
 		}
 		buffer.put(payload);
 		return buffer.array();
@@ -186,11 +203,12 @@ public final class EntryCodec {
 	 * can read, or hold a value that cannot be read
 	 */
 	public CacheEntry decode(byte[] bytes, int offset) {
-		if (bytes.length - offset < HEADER || bytes[offset] != MAGIC_0 || bytes[offset + 1] != MAGIC_1) {
+		if (bytes.length - offset < COMPACT_PREFIX || bytes[offset] != MAGIC_0 || bytes[offset + 1] != MAGIC_1) {
 			throw new SerializationFailedException("Not a tiered-cache entry");
 		}
 		byte format = bytes[offset + 2];
-		if (format != FORMAT_VERSION && format != COMPRESSED_FORMAT_VERSION && format != SCHEMA_FORMAT_VERSION) {
+		if (format != FORMAT_VERSION && format != COMPRESSED_FORMAT_VERSION && format != SCHEMA_FORMAT_VERSION
+				&& format != COMPACT_FORMAT_VERSION) {
 			throw new SerializationFailedException("Unknown entry format version " + format);
 		}
 		try {
@@ -198,26 +216,43 @@ public final class EntryCodec {
 			byte flags = buffer.get();
 			boolean isNull = (flags & FLAG_NULL) != 0;
 			boolean compressed = (format == COMPRESSED_FORMAT_VERSION) || (flags & FLAG_COMPRESSED) != 0;
-			if (format == SCHEMA_FORMAT_VERSION) {
+			if (format == SCHEMA_FORMAT_VERSION || format == COMPACT_FORMAT_VERSION) {
 				buffer.getLong();
 			}
-			long writtenAt = buffer.getLong();
-			long expiresAt = buffer.getLong();
-			long staleUntil = buffer.getLong();
-			int loadMillis = buffer.getInt();
-			long epoch = buffer.getLong();
-			int tagCount = buffer.getShort();
+			long writtenAt;
+			long expiresAt;
+			long staleUntil;
+			int loadMillis;
+			long epoch;
+			int tagCount;
+			if (format == COMPACT_FORMAT_VERSION) {
+				writtenAt = getVarint(buffer);
+				expiresAt = writtenAt + unzigzag(getVarint(buffer));
+				staleUntil = expiresAt + unzigzag(getVarint(buffer));
+				loadMillis = (int) unzigzag(getVarint(buffer));
+				epoch = unzigzag(getVarint(buffer));
+				tagCount = count(getVarint(buffer), buffer);
+			}
+			else {
+				writtenAt = buffer.getLong();
+				expiresAt = buffer.getLong();
+				staleUntil = buffer.getLong();
+				loadMillis = buffer.getInt();
+				epoch = buffer.getLong();
+				tagCount = buffer.getShort();
+			}
 			if (tagCount < 0) {
 				throw new SerializationFailedException("Corrupt entry header");
 			}
 			String[] tags = new String[tagCount];
 			long[] versions = new long[tagCount];
 			for (int i = 0; i < tagCount; i++) {
-				int length = buffer.getShort() & 0xFFFF;
+				int length = (format == COMPACT_FORMAT_VERSION) ? count(getVarint(buffer), buffer)
+						: buffer.getShort() & 0xFFFF;
 				byte[] tag = new byte[length];
 				buffer.get(tag);
 				tags[i] = new String(tag, StandardCharsets.UTF_8);
-				versions[i] = buffer.getLong();
+				versions[i] = (format == COMPACT_FORMAT_VERSION) ? unzigzag(getVarint(buffer)) : buffer.getLong();
 			}
 			Object value = null;
 			if (!isNull) {
@@ -240,17 +275,75 @@ public final class EntryCodec {
 	 * {@code -1} for bytes that are not an envelope this version can read
 	 */
 	public static long schemaOf(byte[] bytes, int offset) {
-		if (bytes.length - offset < HEADER || bytes[offset] != MAGIC_0 || bytes[offset + 1] != MAGIC_1) {
+		if (bytes.length - offset < COMPACT_PREFIX || bytes[offset] != MAGIC_0 || bytes[offset + 1] != MAGIC_1) {
 			return -1;
 		}
 		byte format = bytes[offset + FORMAT_OFFSET];
 		if (format == FORMAT_VERSION || format == COMPRESSED_FORMAT_VERSION) {
-			return NO_SCHEMA;
+			return (bytes.length - offset < HEADER) ? -1 : NO_SCHEMA;
 		}
-		if (format != SCHEMA_FORMAT_VERSION || bytes.length - offset < HEADER + 8) {
+		if (format == SCHEMA_FORMAT_VERSION && bytes.length - offset < HEADER + 8 || format != SCHEMA_FORMAT_VERSION
+				&& format != COMPACT_FORMAT_VERSION) {
 			return -1;
 		}
 		return ByteBuffer.wrap(bytes, offset + SCHEMA_OFFSET, 8).getLong();
+	}
+
+	/**
+	 * Whether an envelope's value is compressed.
+	 * @param bytes the stored bytes
+	 * @param offset where the envelope starts
+	 * @return whether it is
+	 */
+	public static boolean isCompressed(byte[] bytes, int offset) {
+		byte format = bytes[offset + FORMAT_OFFSET];
+		return format == COMPRESSED_FORMAT_VERSION
+				|| format >= SCHEMA_FORMAT_VERSION && (bytes[offset + FORMAT_OFFSET + 1] & FLAG_COMPRESSED) != 0;
+	}
+
+	private static long zigzag(long value) {
+		return (value << 1) ^ (value >> 63);
+	}
+
+	private static long unzigzag(long value) {
+		return (value >>> 1) ^ -(value & 1);
+	}
+
+	private static int varintSize(long value) {
+		int size = 1;
+		while ((value & ~0x7FL) != 0) {
+			value >>>= 7;
+			size++;
+		}
+		return size;
+	}
+
+	private static void putVarint(ByteBuffer buffer, long value) {
+		while ((value & ~0x7FL) != 0) {
+			buffer.put((byte) ((value & 0x7F) | 0x80));
+			value >>>= 7;
+		}
+		buffer.put((byte) value);
+	}
+
+	private static long getVarint(ByteBuffer buffer) {
+		long value = 0;
+		for (int shift = 0; shift < 64; shift += 7) {
+			byte b = buffer.get();
+			value |= (long) (b & 0x7F) << shift;
+			if (b >= 0) {
+				return value;
+			}
+		}
+		throw new SerializationFailedException("Corrupt entry header");
+	}
+
+	/** A count (tags, bytes of a tag) that must fit in what is left of the envelope. */
+	private static int count(long value, ByteBuffer buffer) {
+		if (value < 0 || value > buffer.remaining()) {
+			throw new SerializationFailedException("Corrupt entry header");
+		}
+		return (int) value;
 	}
 
 	/**

@@ -22,8 +22,8 @@ for i = 1, #KEYS, 4 do
   if bytes ~= '' and redis.call('GETRANGE', KEYS[i], 0, 16) == string.sub(bytes, 1, 17)
       and redis.call('PTTL', KEYS[i]) ~= -1 then
     local target = KEYS[i]
-    if schema ~= '' and redis.call('STRLEN', KEYS[i]) > 25 and (redis.call('GETRANGE', KEYS[i], 27, 27) ~= '\4'
-        or redis.call('GETRANGE', KEYS[i], 29, 36) ~= schema) then
+    local format = (schema ~= '' and redis.call('STRLEN', KEYS[i]) > 25) and redis.call('GETRANGE', KEYS[i], 27, 27)
+    if format and ((format ~= '\4' and format ~= '\5') or redis.call('GETRANGE', KEYS[i], 29, 36) ~= schema) then
       target = KEYS[i + 3]
       if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[a + 1]) then
         redis.call('PEXPIRE', KEYS[i], ARGV[a + 1])

@@ -10,8 +10,8 @@
 -- application, during a rolling deploy), the load goes to the loader's variant instead of
 -- replacing it, so that neither version's values push the other's out. The variant keeps
 -- the entry's sequence, which makes it current only until the entry's next change; the
--- entry is kept at least as long. The schema id sits in the envelope (EntryCodec format 4):
--- byte 27 of the stored bytes is the format, bytes 29 to 36 the schema.
+-- entry is kept at least as long. The schema id sits in the envelope (EntryCodec formats 4
+-- and 5): byte 27 of the stored bytes is the format, bytes 29 to 36 the schema.
 -- Returns 1 if the value was stored, 0 if a newer write made it stale.
 -- Atomic: the sequence check and the SET cannot be separated by a concurrent write. The
 -- stored value keeps the load's sequence, so a replayed delete (write.lua) still treats it
@@ -19,9 +19,11 @@
 local stored = 0
 local target = KEYS[1]
 local schema = ARGV[6] or ''
-if schema ~= '' and redis.call('STRLEN', KEYS[1]) > 25
-    and (redis.call('GETRANGE', KEYS[1], 27, 27) ~= '\4' or redis.call('GETRANGE', KEYS[1], 29, 36) ~= schema) then
-  target = KEYS[5]
+if schema ~= '' and redis.call('STRLEN', KEYS[1]) > 25 then
+  local format = redis.call('GETRANGE', KEYS[1], 27, 27)
+  if (format ~= '\4' and format ~= '\5') or redis.call('GETRANGE', KEYS[1], 29, 36) ~= schema then
+    target = KEYS[5]
+  end
 end
 if ARGV[1] ~= '' and redis.call('GETRANGE', KEYS[1], 0, 16) == string.sub(ARGV[1], 1, 17)
     and redis.call('PTTL', KEYS[1]) ~= -1 then

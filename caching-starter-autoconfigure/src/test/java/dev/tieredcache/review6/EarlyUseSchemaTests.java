@@ -70,9 +70,9 @@ class EarlyUseSchemaTests {
 						.get((prefix + "c:{" + RedisKeyLayout.entryId(cache.getEncodedName(), cache.encodedKey(1L)) + "}")
 							.getBytes(StandardCharsets.UTF_8));
 				}
-				assertThat(entry[RedisKeyLayout.ENTRY_HEADER + EntryCodec.FORMAT_OFFSET])
-					.as("the entry's format (4: with a schema; 2: without)")
-					.isEqualTo(EntryCodec.SCHEMA_FORMAT_VERSION);
+				assertThat(EntryCodec.schemaOf(entry, RedisKeyLayout.ENTRY_HEADER))
+					.as("the entry's schema (0: written without one)")
+					.isNotEqualTo(EntryCodec.NO_SCHEMA);
 				old.find(1);
 				assertThat(old.loads()).as("the old version's loads").isEqualTo(1);
 			});
