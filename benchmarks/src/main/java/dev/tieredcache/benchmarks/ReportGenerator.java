@@ -82,8 +82,8 @@ public final class ReportGenerator {
 		if (loaded(scenarios.get("loadAverageAtStart"), cores) || loaded(scenarios.get("loadAverageAtEnd"), cores)
 				|| loaded(Scenarios.loadAverage(), cores)) {
 			h.append("> **Loaded machine**: the load average exceeded the number of cores during this run (see the ")
-				.append("table below and the notes at the end): absolute figures are inflated and JMH ratios unreliable; ")
-				.append("read the interleaved tables.\n\n");
+				.append("table below and the notes at the end; the scenarios' own threads count too): absolute figures ")
+				.append("are inflated and JMH ratios unreliable; read the interleaved tables.\n\n");
 		}
 		if (mode.equals("smoke")) {
 			h.append("> **Smoke run**: minimal iterations, to check that the benchmarks compile and run. "
@@ -112,8 +112,8 @@ public final class ReportGenerator {
 			.append(Scenarios.loadAverage()).append(" (on ").append(Runtime.getRuntime().availableProcessors())
 			.append(" cores) |\n");
 		h.append("| JMH | 1.37, `").append(jmhOptions).append("`, 1 thread (and 2 for the scaling of P1) |\n\n");
-		h.append("The machine is shared: other engineers' builds and tests ran on its 2 cores during the run, so ")
-			.append("absolute figures are noisy. JMH runs the contenders of a table one after the other, so a burst ")
+		h.append("The machine is small and may be shared (the notes at the end say what else ran), so absolute ")
+			.append("figures are noisy. JMH runs the contenders of a table one after the other, so a burst ")
 			.append("of load can favour one of them; the interleaved L2 table (2b) runs them call by call and is ")
 			.append("the more robust ratio.\n\n");
 		return h.toString();
