@@ -266,6 +266,19 @@ final class CacheEntries {
 	 * @return the bytes to store, or null if the value cannot be serialized or is too large
 	 */
 	byte @Nullable [] encode(CacheEntry entry) {
+		return encode(entry, true);
+	}
+
+	/**
+	 * Serializes a pending write-behind value for Redis in the fixed layout of earlier
+	 * releases, which any instance may have to flush during a rolling upgrade.
+	 * @return the bytes to store, or null if the value cannot be serialized or is too large
+	 */
+	byte @Nullable [] encodePending(CacheEntry entry) {
+		return encode(entry, false);
+	}
+
+	private byte @Nullable [] encode(CacheEntry entry, boolean compact) {
 		try {
 			EntryCodec codec = this.services.codec();
 			byte[] serialized = codec.serializeValue(entry.get());
@@ -277,7 +290,8 @@ final class CacheEntries {
 						+ " bytes out of Redis (max-value-size is " + this.settings.maxValueSize() + ")");
 				return null;
 			}
-			return codec.encode(entry, payload, compressed != null, RedisKeyLayout.ENTRY_HEADER, this.schema);
+			return compact ? codec.encode(entry, payload, compressed != null, RedisKeyLayout.ENTRY_HEADER, this.schema)
+					: codec.encodeFixed(entry, payload, compressed != null, RedisKeyLayout.ENTRY_HEADER, this.schema);
 		}
 		catch (DisallowedClassException ex) {
 			this.statistics.disallowed();

@@ -866,7 +866,7 @@ public class TieredCache implements Cache {
 	public @Nullable PendingValue encodePending(@Nullable Object value) {
 		CacheEntry entry = this.entries.newEntry(value, CacheEntry.NO_TAGS, this.entries.versions(CacheEntry.NO_TAGS),
 				0, PENDING_FRESHNESS_MILLIS);
-		byte[] stored = this.entries.encode(entry);
+		byte[] stored = this.entries.encodePending(entry);
 		return (stored != null) ? new PendingValue(entry, RedisStore.withWriteId(stored, newWriteId())) : null;
 	}
 

@@ -34,7 +34,9 @@ import dev.tieredcache.cache.CacheEntry;
  * {@value #FORMAT_VERSION} to {@value #SCHEMA_FORMAT_VERSION} took 42 to 50, which is what a
  * small value's allocation in Redis turns on. Those formats are still read; older releases
  * refuse format {@value #COMPACT_FORMAT_VERSION} as a miss (or, with a schema, as another
- * schema's value).
+ * schema's value). What an instance of an older release must be able to read during a
+ * rolling upgrade — pending write-behind values and their keys, which any instance may flush
+ * — is written in the fixed layout with {@link #encodeFixed}.
  */
 public final class EntryCodec {
 
@@ -195,6 +197,48 @@ public final class EntryCodec {
 	}
 
 	/**
+	 * Builds the envelope in the fixed-size layout of formats {@value #FORMAT_VERSION} to
+	 * {@value #SCHEMA_FORMAT_VERSION}, which releases before format
+	 * {@value #COMPACT_FORMAT_VERSION} read: for bytes an instance of such a release may have
+	 * to read during a rolling upgrade.
+	 * @param entry the entry
+	 * @param payload the serialized value, or its compressed form
+	 * @param compressed whether the payload is compressed
+	 * @param reserved how many bytes to leave free before the envelope
+	 * @param schema the schema id, {@link #NO_SCHEMA} for none
+	 * @return the reserved bytes (zero) followed by the envelope
+	 */
+	public byte[] encodeFixed(CacheEntry entry, byte[] payload, boolean compressed, int reserved, long schema) {
+		String[] tags = entry.tags();
+		byte[][] tagBytes = new byte[tags.length][];
+		int size = reserved + HEADER + payload.length + ((schema != NO_SCHEMA) ? 8 : 0);
+		for (int i = 0; i < tags.length; i++) {
+			tagBytes[i] = tags[i].getBytes(StandardCharsets.UTF_8);
+			size += 2 + tagBytes[i].length + 8;
+		}
+		ByteBuffer buffer = ByteBuffer.allocate(size);
+		buffer.position(reserved);
+		byte flags = (entry.get() == null) ? FLAG_NULL : 0;
+		if (schema != NO_SCHEMA) {
+			buffer.put(MAGIC_0).put(MAGIC_1).put(SCHEMA_FORMAT_VERSION);
+			buffer.put((byte) (flags | (compressed ? FLAG_COMPRESSED : 0))).putLong(schema);
+		}
+		else {
+			buffer.put(MAGIC_0).put(MAGIC_1).put(compressed ? COMPRESSED_FORMAT_VERSION : FORMAT_VERSION);
+			buffer.put(flags);
+		}
+		buffer.putLong(entry.writtenAt()).putLong(entry.expiresAt()).putLong(entry.staleUntil());
+		buffer.putInt(entry.loadMillis());
+		buffer.putLong(entry.epoch());
+		buffer.putShort((short) tags.length);
+		for (int i = 0; i < tags.length; i++) {
+			buffer.putShort((short) tagBytes[i].length).put(tagBytes[i]).putLong(entry.tagVersions()[i]);
+		}
+		buffer.put(payload);
+		return buffer.array();
+	}
+
+	/**
 	 * Reads an envelope back.
 	 * @param bytes the stored bytes
 	 * @param offset where the envelope starts
@@ -232,6 +276,11 @@ public final class EntryCodec {
 				loadMillis = (int) unzigzag(getVarint(buffer));
 				epoch = unzigzag(getVarint(buffer));
 				tagCount = count(getVarint(buffer), buffer);
+				if (tagCount > Short.MAX_VALUE || tagCount > buffer.remaining() / 2) {
+					// Each tag takes two bytes at least: a count beyond that is corrupt, and must
+					// not size the arrays below.
+					throw new SerializationFailedException("Corrupt entry header");
+				}
 			}
 			else {
 				writtenAt = buffer.getLong();
@@ -296,9 +345,13 @@ public final class EntryCodec {
 	 * @return whether it is
 	 */
 	public static boolean isCompressed(byte[] bytes, int offset) {
+		if (bytes.length - offset < 4) {
+			return false;
+		}
 		byte format = bytes[offset + FORMAT_OFFSET];
 		return format == COMPRESSED_FORMAT_VERSION
-				|| format >= SCHEMA_FORMAT_VERSION && (bytes[offset + FORMAT_OFFSET + 1] & FLAG_COMPRESSED) != 0;
+				|| (format == SCHEMA_FORMAT_VERSION || format == COMPACT_FORMAT_VERSION)
+						&& (bytes[offset + FORMAT_OFFSET + 1] & FLAG_COMPRESSED) != 0;
 	}
 
 	private static long zigzag(long value) {

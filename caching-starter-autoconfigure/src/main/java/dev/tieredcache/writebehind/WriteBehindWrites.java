@@ -113,8 +113,9 @@ public final class WriteBehindWrites {
 	private byte @Nullable [] serializeKey(Object key) {
 		EntryCodec codec = this.manager.getServices().codec();
 		try {
-			return codec.encode(new CacheEntry(key, 0, 0, 0, 0, new String[0], new long[0], 0),
-					codec.serializeValue(key), 0);
+			// The fixed layout: an instance of an earlier release may flush this write.
+			return codec.encodeFixed(new CacheEntry(key, 0, 0, 0, 0, new String[0], new long[0], 0),
+					codec.serializeValue(key), false, 0, EntryCodec.NO_SCHEMA);
 		}
 		catch (RuntimeException ex) {
 			// A key class the allow-list refuses cannot come back to the flusher.

@@ -106,4 +106,37 @@ class EntryCodecTests {
 		assertThatExceptionOfType(SerializationFailedException.class).isThrownBy(() -> this.codec.decode(endless, 0));
 	}
 
+	@Test
+	void aCorruptTagCountIsRefusedBeforeItSizesAnything() {
+		// A large entry whose tag count claims every byte left: refused without allocating
+		// arrays of that count (12 bytes of heap per claimed tag).
+		int size = 8 * 1024 * 1024;
+		ByteBuffer buffer = ByteBuffer.allocate(size);
+		buffer.put((byte) 'T').put((byte) 'C').put(EntryCodec.COMPACT_FORMAT_VERSION).put((byte) 1).putLong(0);
+		buffer.put(new byte[] { 0, 0, 0, 0, 0 });
+		int claimed = size - buffer.position() - 4;
+		buffer.put((byte) ((claimed & 0x7F) | 0x80)).put((byte) (((claimed >>> 7) & 0x7F) | 0x80))
+			.put((byte) (((claimed >>> 14) & 0x7F) | 0x80)).put((byte) (claimed >>> 21));
+		byte[] envelope = buffer.array();
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+			.getThreadMXBean();
+		long before = threads.getCurrentThreadAllocatedBytes();
+		assertThatExceptionOfType(SerializationFailedException.class).isThrownBy(() -> this.codec.decode(envelope, 0));
+		assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(size);
+	}
+
+	@Test
+	void theFixedLayoutIsWhatEarlierReleasesRead() {
+		CacheEntry entry = new CacheEntry(5L, NOW, NOW + 1000, NOW + 1000, 0, new String[] { "t" }, new long[] { 1 },
+				VERSION);
+		byte[] payload = this.codec.serializeValue(5L);
+		byte[] plain = this.codec.encodeFixed(entry, payload, false, 25, EntryCodec.NO_SCHEMA);
+		byte[] withSchema = this.codec.encodeFixed(entry, payload, false, 25, 77);
+		assertThat(plain[25 + EntryCodec.FORMAT_OFFSET]).isEqualTo(EntryCodec.FORMAT_VERSION);
+		assertThat(withSchema[25 + EntryCodec.FORMAT_OFFSET]).isEqualTo(EntryCodec.SCHEMA_FORMAT_VERSION);
+		assertThat(EntryCodec.schemaOf(withSchema, 25)).isEqualTo(77);
+		assertThat(this.codec.decode(plain, 25).get()).isEqualTo(5L);
+		assertThat(this.codec.decode(withSchema, 25).tagVersions()).containsExactly(1);
+	}
+
 }

@@ -76,6 +76,29 @@ class WriteBehindTests {
 	}
 
 	@Test
+	void aPendingWriteIsStoredInTheLayoutEarlierReleasesFlush() {
+		// During a rolling upgrade an instance of the release before envelope format 5 may
+		// claim the write: it reads formats 2 to 4 only (review8).
+		Ledger ledger = new Ledger();
+		String prefix = TestRedis.uniquePrefix("wb-layout");
+		runner(prefix, ledger, "tiered-cache.defaults.write-behind.flush-interval=" + NEVER).run((context) -> {
+			context.getBean(Repositories.PerKey.class).save("k", 5L);
+			try (TestRedis redis = new TestRedis(TestRedis.SHARED_PORT)) {
+				byte[] value = redis.commands().get((prefix + "c:{seen@k}").getBytes());
+				byte[] key = redis.commands().hget((prefix + "q:{seen@k}").getBytes(), "k".getBytes());
+				assertThat(value[dev.tieredcache.redis.RedisKeyLayout.ENTRY_HEADER
+						+ dev.tieredcache.serialization.EntryCodec.FORMAT_OFFSET]).as("the pending value's format")
+					.isBetween(dev.tieredcache.serialization.EntryCodec.FORMAT_VERSION,
+							dev.tieredcache.serialization.EntryCodec.SCHEMA_FORMAT_VERSION);
+				assertThat(key[dev.tieredcache.serialization.EntryCodec.FORMAT_OFFSET]).as("the key's format")
+					.isEqualTo(dev.tieredcache.serialization.EntryCodec.FORMAT_VERSION);
+			}
+			context.getBean(WriteBehindFlusher.class).flushDue("seen");
+			assertThat(ledger.applied("k")).containsExactly(5L);
+		});
+	}
+
+	@Test
 	void writesOfOneKeyBetweenTwoFlushesReachTheDatabaseOnceWithTheLastValue() {
 		Ledger ledger = new Ledger();
 		ApplicationContextRunner runner = runner(TestRedis.uniquePrefix("wb-coalesce"), ledger,
