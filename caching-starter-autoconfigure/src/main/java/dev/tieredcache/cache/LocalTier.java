@@ -92,13 +92,7 @@ final class LocalTier {
 		if (this.cache == null) {
 			return null;
 		}
-		CacheEntry entry = this.cache.getIfPresent(key);
-		if (entry != null && expired(entry)) {
-			if (this.cache.asMap().remove(key, entry)) {
-				this.statistics.eviction(Tier.L1, EvictionCause.EXPIRED);
-			}
-			entry = null;
-		}
+		CacheEntry entry = fresh(this.cache, key);
 		if (entry != null) {
 			this.statistics.hit(Tier.L1);
 		}
@@ -110,11 +104,19 @@ final class LocalTier {
 
 	/** Whether L1 holds the key fresh, without counting a lookup. */
 	boolean contains(String key) {
-		if (this.cache == null) {
-			return false;
+		return this.cache != null && fresh(this.cache, key) != null;
+	}
+
+	/** Returns a key's entry unless its freshness ended, which drops it (counted as expired). */
+	private @Nullable CacheEntry fresh(Cache<String, CacheEntry> cache, String key) {
+		CacheEntry entry = cache.getIfPresent(key);
+		if (entry == null || !expired(entry)) {
+			return entry;
 		}
-		CacheEntry entry = this.cache.getIfPresent(key);
-		return entry != null && !expired(entry);
+		if (cache.asMap().remove(key, entry)) {
+			this.statistics.eviction(Tier.L1, EvictionCause.EXPIRED);
+		}
+		return null;
 	}
 
 	/** Returns the write stamp of a key, to be compared after a load. */

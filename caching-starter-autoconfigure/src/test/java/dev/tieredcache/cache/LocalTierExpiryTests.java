@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -38,10 +39,9 @@ class LocalTierExpiryTests {
 				CacheEntry.NO_VERSIONS, 0);
 	}
 
-	private static void sleepUntilWallClock(long at) throws InterruptedException {
-		while (System.currentTimeMillis() < at) {
-			Thread.sleep(1);
-		}
+	private static void awaitWallClock(long at) {
+		Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+			.until(() -> System.currentTimeMillis() >= at);
 	}
 
 	/**
@@ -52,7 +52,7 @@ class LocalTierExpiryTests {
 	 * for a call made from LocalTier).
 	 */
 	@Test
-	void aPauseBetweenTheClockReadAndThePutDoesNotLetL1ServeAnEntryPastItsFreshness() throws Exception {
+	void aPauseBetweenTheClockReadAndThePutDoesNotLetL1ServeAnEntryPastItsFreshness() {
 		AtomicBoolean stall = new AtomicBoolean();
 		java.util.function.LongSupplier clock = () -> {
 			long t = System.currentTimeMillis();
@@ -73,7 +73,7 @@ class LocalTierExpiryTests {
 		CacheEntry written = entry(now, 1000);
 		stall.set(true);
 		local.write("k", written);
-		sleepUntilWallClock(written.expiresAt() + 100);
+		awaitWallClock(written.expiresAt() + 100);
 		CacheEntry served = local.get("k");
 		long at = System.currentTimeMillis();
 		assertThat(served).as("L1 served an entry %d ms past its expiresAt", at - written.expiresAt()).isNull();
@@ -84,13 +84,13 @@ class LocalTierExpiryTests {
 	 * an invalidation, expired first.
 	 */
 	@Test
-	void anEntryInvalidatedAfterItsFreshnessEndedIsCountedAsExpired() throws Exception {
+	void anEntryInvalidatedAfterItsFreshnessEndedIsCountedAsExpired() {
 		CacheStatistics statistics = new CacheStatistics();
 		LocalTier local = new LocalTier(settings(Duration.ofSeconds(10), 100), statistics,
 				System::currentTimeMillis, false);
 		CacheEntry written = entry(System.currentTimeMillis(), 200);
 		local.write("k", written);
-		sleepUntilWallClock(written.expiresAt() + 50);
+		awaitWallClock(written.expiresAt() + 50);
 		local.nativeCache().cleanUp();
 		local.invalidate("k", EvictionCause.REMOTE);
 		assertThat(statistics.evictions(Tier.L1, EvictionCause.REMOTE)).as("REMOTE evictions").isZero();
@@ -114,14 +114,15 @@ class LocalTierExpiryTests {
 					cache.put("k" + i, "v");
 				}
 				Map<Integer, Long> goneAt = new HashMap<>();
-				while (goneAt.size() < 40 && System.currentTimeMillis() - start < 5000) {
+				// Each key's expiry, as seen by polling every 10 ms until all are gone.
+				Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
 					for (int i = 0; i < 40; i++) {
 						if (!goneAt.containsKey(i) && cache.peekLocal(TieredCache.encodeKey("k" + i)) == null) {
 							goneAt.put(i, System.currentTimeMillis() - start);
 						}
 					}
-					Thread.sleep(10);
-				}
+					return goneAt.size() == 40;
+				});
 				long min = goneAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
 				long max = goneAt.values().stream().mapToLong(Long::longValue).max().orElseThrow();
 				assertThat(max - min).as("spread of L1 expiries of 40 keys written together, ms (first %d, last %d)",
